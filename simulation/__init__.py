@@ -1,0 +1,2 @@
+"""YREB factor-flow simulation."""
+__version__ = "0.1.0"

@@ -1,0 +1,56 @@
+"""Provenance of results: package versions, code version and fingerprints."""
+
+from __future__ import annotations
+
+import hashlib
+import platform
+import subprocess
+import sys
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+
+from . import __version__
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+TRACKED_PACKAGES = ("mesa", "numpy", "pandas", "matplotlib", "pydantic", "pyarrow", "scipy", "SALib", "tqdm",
+                    "distributed")
+
+
+def package_versions() -> dict[str, str]:
+    versions = {"python": platform.python_version(), "yreb-flows": __version__}
+    for name in TRACKED_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """SHA-256 over the package's Python sources and data: changes whenever the model code or data change."""
+    h = hashlib.sha256()
+    for path in sorted(PACKAGE_DIR.rglob("*")):
+        if path.suffix in (".py", ".csv") and "__pycache__" not in path.parts:
+            h.update(path.relative_to(PACKAGE_DIR).as_posix().encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def git_state() -> dict[str, str | bool]:
+    """Commit and dirty flag of the checkout holding the package, or 'unknown' outside git."""
+    root = PACKAGE_DIR.parent
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True,
+                                timeout=10, check=True).stdout.strip()
+        dirty = bool(subprocess.run(["git", "status", "--porcelain", "--", "simulation"], cwd=root,
+                                    capture_output=True, text=True, timeout=10, check=True).stdout.strip())
+        return {"commit": commit, "dirty": dirty}
+    except (OSError, subprocess.SubprocessError):
+        return {"commit": "unknown", "dirty": True}
+
+
+def provenance() -> dict:
+    return {"versions": package_versions(), "git": git_state(), "code_sha256": code_fingerprint(),
+            "platform": platform.platform(), "command": sys.argv}

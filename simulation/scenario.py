@@ -1,0 +1,259 @@
+"""Scenario files (TOML): schema, loading, validation against the region set, and resolution.
+
+A scenario file names the region table, the years, the seed and replications, parameter overrides and
+a list of timed policies. Unknown keys, wrong types and out-of-range values are rejected with a message
+that names the file, the field (and its line where it can be found) and what was expected.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .errors import UserInputError
+from .parameters import ModelParameters
+from .policies import CoBuiltParkPolicy, InnovationEnclavePolicy, Policy, ResolvedPolicies
+from .regions import DEFAULT_REGION_TABLE, SUBREGIONS, RegionTable, load_region_table
+
+MAX_REPLICATIONS = 1000  # more needs --force: a typo like 10000 would otherwise run for hours
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,63}$")
+BUILTIN_GROUPS = ("belt", "all", "downstream", "midstream", "upstream", "outside")
+
+
+class ScenarioFile(BaseModel):
+    """The contents of a scenario file, as typed by the user."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    name: str = Field(description="identifier; also the result folder name")
+    description: str = Field("", max_length=4000)
+    seed: int = Field(20150101, ge=0, lt=2**63, description="root seed; replication k uses SeedSequence(seed).spawn")
+    replications: int = Field(5, ge=1, description="number of replications (paired by seed across scenarios)")
+    start_year: int = Field(2015, ge=1900, le=2300, description="base year of the region table")
+    end_year: int = Field(2035, ge=1900, le=2300, description="last simulated year")
+    region_table: str | None = Field(None, description="CSV region table, relative to the scenario file (default: shipped 2015 data)")
+    regions: list[str] | None = Field(None, description="subset of the table's regions to simulate")
+    groups: dict[str, list[str]] = Field(default_factory=dict, description="user-defined region groups")
+    parameters: ModelParameters = Field(default_factory=ModelParameters)
+    policies: list[Policy] = Field(default_factory=list)
+
+    @field_validator("name")
+    @classmethod
+    def _safe_name(cls, v: str) -> str:
+        if not NAME_RE.match(v):
+            raise ValueError("must be 1-64 letters, digits, '_' or '-', starting with a letter or digit "
+                             "(no spaces, path separators or '..')")
+        return v
+
+    @model_validator(mode="after")
+    def _years(self):
+        if self.end_year <= self.start_year:
+            raise ValueError(f"end_year ({self.end_year}) must be after start_year ({self.start_year})")
+        if self.end_year - self.start_year > 200:
+            raise ValueError("at most 200 simulated years")
+        return self
+
+
+@dataclass
+class ResolvedScenario:
+    """A validated scenario bound to its region table: what the model needs to run."""
+
+    spec: ScenarioFile
+    table: RegionTable
+    groups: dict[str, np.ndarray]
+    policies: ResolvedPolicies
+    source: str
+
+    @property
+    def params(self) -> ModelParameters:
+        return self.spec.parameters
+
+    @property
+    def years(self) -> list[int]:
+        return list(range(self.spec.start_year, self.spec.end_year + 1))
+
+    def canonical(self) -> dict[str, Any]:
+        """The resolved scenario as plain data (region table by content hash), for metadata and run keys."""
+        doc = self.spec.model_dump(mode="json")
+        doc["region_table_sha256"] = self.table.fingerprint()
+        doc["region_names"] = list(self.table.names)
+        return doc
+
+    def key(self) -> str:
+        return hashlib.sha256(json.dumps(self.canonical(), sort_keys=True).encode()).hexdigest()[:16]
+
+
+# --- reading and error reporting -------------------------------------------------------------
+
+def _find_line(text: str, loc: tuple) -> int | None:
+    """Best-effort line of the last named key of a validation location in the TOML text."""
+    keys = [k for k in loc if isinstance(k, str)]
+    if not keys:
+        return None
+    pattern = re.compile(r"^\s*" + re.escape(keys[-1]) + r"\s*=", re.M)
+    match = pattern.search(text)
+    return text.count("\n", 0, match.start()) + 1 if match else None
+
+
+def _format_loc(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in ("barrier", "co_built_park", "innovation_enclave", "east_west_pairing",
+                      "talent_recognition", "transport_link", "land_quota") and out.endswith("]"):
+            continue  # pydantic adds the union tag to the path; the index already says which policy
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def read_toml(path: Path) -> tuple[dict, str]:
+    """Parse a TOML file; unreadable, non-UTF-8, empty or malformed files raise UserInputError."""
+    name = str(path)
+    if not path.is_file():
+        raise UserInputError("file not found", file=name, expected="an existing TOML file")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UserInputError(f"not UTF-8 text (byte {exc.start})", file=name, expected="a UTF-8 encoded TOML file")
+    if not text.strip():
+        raise UserInputError("the file is empty", file=name, expected="a TOML document with at least 'name'")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        msg = getattr(exc, "msg", str(exc))
+        raise UserInputError(f"malformed TOML: {msg}", file=name, line=line)
+    return data, text
+
+
+def raise_validation_error(exc: ValidationError, name: str, text: str) -> None:
+    """Turn the first pydantic error into a UserInputError naming file, line, field and expectation."""
+    err = exc.errors(include_url=False)[0]
+    loc = err["loc"]
+    field = _format_loc(loc) or None
+    msg = err["msg"].removeprefix("Value error, ")
+    value = err.get("input") if err["type"] not in ("missing",) and not isinstance(err.get("input"), dict) else None
+    if isinstance(value, float) and not math.isfinite(value):
+        msg = "must be a finite number"
+    expected = None
+    if err["type"] == "extra_forbidden":
+        msg, value = "unknown key (check the spelling)", None
+    ctx = err.get("ctx") or {}
+    if "expected_tags" in ctx:
+        expected = "one of " + ctx["expected_tags"]
+    raise UserInputError(msg, file=name, field=field, value=value, expected=expected,
+                         line=_find_line(text, loc)) from None
+
+
+def parse_scenario(data: dict, name: str = "<scenario>", text: str = "") -> ScenarioFile:
+    try:
+        return ScenarioFile.model_validate(data)
+    except ValidationError as exc:
+        raise_validation_error(exc, name, text)
+
+
+def _resolve_ref(ref, groups: dict[str, np.ndarray], index: dict[str, int], file: str, field: str) -> np.ndarray:
+    if isinstance(ref, str):
+        if ref not in groups:
+            raise UserInputError("unknown region group", file=file, field=field, value=ref,
+                                 expected="one of " + ", ".join(sorted(groups)))
+        return groups[ref]
+    if not ref:
+        raise UserInputError("empty region list", file=file, field=field, expected="at least one region")
+    return np.array([_region_index(r, index, file, field) for r in ref], dtype=int)
+
+
+def _region_index(name: str, index: dict[str, int], file: str, field: str) -> int:
+    if name not in index:
+        raise UserInputError("unknown region", file=file, field=field, value=name,
+                             expected="one of " + ", ".join(index))
+    return index[name]
+
+
+def resolve(spec: ScenarioFile, base_dir: Path, source: str = "<scenario>") -> ResolvedScenario:
+    """Bind a parsed scenario to its region table, checking every region and group reference."""
+    table_path = DEFAULT_REGION_TABLE if spec.region_table is None else (base_dir / spec.region_table)
+    table = load_region_table(table_path)
+    if spec.regions is not None:
+        index = {n: i for i, n in enumerate(table.names)}
+        for i, r in enumerate(spec.regions):
+            _region_index(r, index, source, f"regions[{i}]")
+        if len(set(spec.regions)) != len(spec.regions) or len(spec.regions) < 2:
+            raise UserInputError("regions must be distinct and at least two", file=source, field="regions")
+        table = table.subset(spec.regions)
+    index = {n: i for i, n in enumerate(table.names)}
+    belt = np.flatnonzero(table.in_belt)
+    groups: dict[str, np.ndarray] = {"all": np.arange(table.n), "belt": belt}
+    for sub in SUBREGIONS:
+        groups[sub] = np.flatnonzero(np.asarray(table.subregion) == sub)
+    for gname, members in spec.groups.items():
+        if gname in BUILTIN_GROUPS or gname in index:
+            raise UserInputError("group name clashes with a built-in group or a region", file=source,
+                                 field=f"groups.{gname}", expected="a new name")
+        if not NAME_RE.match(gname):
+            raise UserInputError("invalid group name", file=source, field=f"groups.{gname}",
+                                 expected="letters, digits, '_' or '-'")
+        groups[gname] = _resolve_ref(list(members), groups, index, source, f"groups.{gname}")
+    resolved = ResolvedPolicies(policies=list(spec.policies))
+    for k, policy in enumerate(spec.policies):
+        where = f"policies[{k}]"
+        members = None
+        if hasattr(policy, "regions"):
+            members = _resolve_ref(policy.regions, groups, index, source, f"{where}.regions")
+        for attr in ("sponsor", "host", "home", "hub", "east", "west"):
+            if hasattr(policy, attr):
+                _region_index(getattr(policy, attr), index, source, f"{where}.{attr}")
+        if isinstance(policy, InnovationEnclavePolicy):
+            hub_talent = table.talent_persons[index[policy.hub]]
+            if policy.researchers > 0.5 * hub_talent:
+                raise UserInputError("enclave head-count exceeds half the hub's talent", file=source,
+                                     field=f"{where}.researchers", value=policy.researchers,
+                                     expected=f"at most {0.5 * hub_talent:.0f} persons for {policy.hub}")
+            resolved.enclaves.append(k)
+        if isinstance(policy, CoBuiltParkPolicy):
+            host_land = table.construction_land_km2[index[policy.host]]
+            if policy.land_km2 > 0.5 * host_land:
+                raise UserInputError("park land exceeds half the host's construction land", file=source,
+                                     field=f"{where}.land_km2", value=policy.land_km2,
+                                     expected=f"at most {0.5 * host_land:.0f} km2 for {policy.host}")
+            resolved.parks.append(k)
+        if policy.start > spec.end_year or policy.start < spec.start_year:
+            raise UserInputError("policy starts outside the simulated years", file=source, field=f"{where}.start",
+                                 value=policy.start, expected=f"a year from {spec.start_year} to {spec.end_year}")
+        resolved.members.append(members)
+    return ResolvedScenario(spec, table, groups, resolved, source)
+
+
+def load_scenario(path: str | Path, *, replications: int | None = None, seed: int | None = None,
+                  force: bool = False) -> ResolvedScenario:
+    """Read, validate and resolve a scenario file; command-line overrides are validated the same way."""
+    path = Path(path)
+    data, text = read_toml(path)
+    if replications is not None:
+        data["replications"] = replications
+    if seed is not None:
+        data["seed"] = seed
+    spec = parse_scenario(data, str(path), text)
+    if spec.replications > MAX_REPLICATIONS and not force:
+        raise UserInputError("too many replications", file=str(path), field="replications",
+                             value=spec.replications,
+                             expected=f"at most {MAX_REPLICATIONS} (pass --force to run more)")
+    return resolve(spec, path.parent, str(path))
+
+
+def default_scenario(**overrides) -> ResolvedScenario:
+    """The baseline with default data and parameters: lets the model be built with no arguments."""
+    spec = ScenarioFile(name="default", **overrides)
+    return resolve(spec, Path.cwd(), "<default>")

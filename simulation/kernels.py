@@ -30,13 +30,21 @@ def unit_fixed_factor(tfp: np.ndarray, capital: np.ndarray, land_km2: np.ndarray
     return (tfp * capital**alpha * land_km2**gamma) ** (1.0 / (alpha + gamma))
 
 
-def allocate_workers(fixed_factor: np.ndarray, unit_region: np.ndarray, region_workers: np.ndarray) -> np.ndarray:
+def allocate_workers(fixed_factor: np.ndarray, unit_region: np.ndarray, region_workers: np.ndarray,
+                     unit_cap: np.ndarray | None = None) -> np.ndarray:
     """Workers of each unit when wages equalise across the units of a region.
 
     With a common Cobb-Douglas technology, equal wages imply W_u = W_j X_u / sum_{v in j} X_v.
+    A unit with a cap takes at most ``unit_cap[u]`` workers; the excess stays in its region's own economy
+    (unit j is region j's own economy: regions come first).
     """
     totals = np.bincount(unit_region, weights=fixed_factor, minlength=region_workers.size)
-    return region_workers[unit_region] * fixed_factor / totals[unit_region]
+    workers = region_workers[unit_region] * fixed_factor / totals[unit_region]
+    if unit_cap is not None:
+        excess = np.maximum(workers - unit_cap, 0.0)
+        workers = workers - excess
+        workers[: region_workers.size] += np.bincount(unit_region, weights=excess, minlength=region_workers.size)
+    return workers
 
 
 def cobb_douglas(tfp, capital, talent, labour, land_km2, alpha, beta_talent, beta_labour, gamma):

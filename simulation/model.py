@@ -98,6 +98,7 @@ class YREBModel(Model):
         self.park_equity = np.array([scenario.spec.policies[i].sponsor_equity for i in parks])
         self.park_theta = np.array([scenario.spec.policies[i].management_transfer for i in parks])
         self.park_seed_capital = np.array([scenario.spec.policies[i].seed_capital_100m_yuan for i in parks])
+        self.park_density_ratio = np.array([scenario.spec.policies[i].max_density_ratio for i in parks])
         self.park_open = np.zeros(len(parks), dtype=bool)
         enclaves = [scenario.spec.policies[i] for i in scenario.policies.enclaves]
         self.enclave_home = np.array([self.region_index[e.home] for e in enclaves], dtype=int)
@@ -203,8 +204,12 @@ class YREBModel(Model):
                                       "innovation-enclave staff exceed the hub's resident talent")
         capital_unit = self.capital.sum(axis=0)
         weight = k.unit_fixed_factor(tfp_unit, capital_unit, self.land_km2, alpha, gamma)
-        talent_unit = k.allocate_workers(weight, self.unit_region, talent_prod)
-        labour_unit = k.allocate_workers(weight, self.unit_region, labour_res.astype(float))
+        land_region = np.bincount(self.unit_region, weights=self.land_km2, minlength=n)
+        park_capacity = np.where(self.park_open, self.park_density_ratio * self.land_km2[n:] / land_region[hosts], 0.0)
+        cap = np.concatenate([np.full(n, np.inf), park_capacity])  # times the host's workers
+        talent_unit = k.allocate_workers(weight, self.unit_region, talent_prod, cap * talent_prod[self.unit_region])
+        labour_unit = k.allocate_workers(weight, self.unit_region, labour_res.astype(float),
+                                         cap * labour_res[self.unit_region])
         gdp_unit = k.cobb_douglas(tfp_unit, capital_unit, talent_unit, labour_unit, self.land_km2,
                                   alpha, beta_h, beta_l, gamma)
         gdp = np.bincount(self.unit_region, weights=gdp_unit, minlength=n)
@@ -212,7 +217,6 @@ class YREBModel(Model):
         wage_labour = beta_l * gdp / labour_res
         gross_return = np.divide(alpha * gdp_unit, capital_unit, out=np.zeros_like(gdp_unit),
                                  where=capital_unit > 0)
-        land_region = np.bincount(self.unit_region, weights=self.land_km2, minlength=n)
         price = k.housing_price(gdp, land_region, p.housing_share)
 
         # 4 incomes by owner and statistical attribution
@@ -237,7 +241,9 @@ class YREBModel(Model):
             raise ModelInvariantError(year, self.table.names[j], "investment",
                                       "committed east-west transfers exceed the region's investment")
         friction = self._unit_friction(state)
-        promotion = self.calibration.promotion[self.unit_region]
+        # a park adds investment opportunities in proportion to its zoned capacity (workers it may employ
+        # relative to the host's): its wedge is the host's times that share; the host keeps its own
+        promotion = self.calibration.promotion[self.unit_region] * np.concatenate([np.ones(n), park_capacity])
         shares = k.investment_shares(friction, promotion, gross_return, p.investment_elasticity)
         invest = free[:, None] * shares
         invest[:, :n] += earmarked

@@ -66,6 +66,7 @@ class CoBuiltParkPolicy(_Policy):
     statistical_split: float = Field(0.3, ge=0, le=1, description="share of park GDP attributed to the sponsor")
     split_years: int = Field(10, ge=0, le=100, description="years the statistical split lasts from start")
     seed_capital_100m_yuan: float = Field(50.0, ge=0, le=1e5, description="sponsor capital moved into the park at opening")
+    max_density_ratio: float = Field(2.0, ge=0.1, le=100, description="park workers per km2 at most this multiple of the host's average (zoning, assumption)")
 
     @model_validator(mode="after")
     def _distinct(self):

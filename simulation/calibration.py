@@ -72,7 +72,7 @@ def stationary_migration(residents: np.ndarray, deterrence: np.ndarray, rechoice
 
     At a fixed point registration equals residence (in-stock = out-stock for every region), and
     X[o, j] = c P_o m[o, j] for j != o, X[o, o] = P_o - sum_{j != o} X[o, j], with
-    c = (1 - varsigma) psi / (1 - (1 - varsigma)(1 - psi)); columns sum to P iff P m = P, which the
+    c = (1 - varsigma) psi / (1 - (1 - varsigma)(1 - psi)) (0 when nobody moves or settles); columns sum to P iff P m = P, which the
     balancing iteration v_j <- P_j / sum_k P_k D[k, j] / Z_k (Z_k = sum_l D[k, l] v_l) solves.
     Returns (v, X) with X in floats.
     """
@@ -80,7 +80,8 @@ def stationary_migration(residents: np.ndarray, deterrence: np.ndarray, rechoice
     v = balance_attractiveness(p, deterrence)
     shares = deterrence * v[None, :]
     shares /= shares.sum(axis=1, keepdims=True)
-    c = (1 - settlement) * rechoice / (1 - (1 - settlement) * (1 - rechoice)) if rechoice > 0 else 0.0
+    turnover = rechoice + settlement - rechoice * settlement  # = 1 - (1 - varsigma)(1 - psi)
+    c = (1 - settlement) * rechoice / turnover if turnover > 0 else 0.0
     x = c * p[:, None] * shares
     np.fill_diagonal(x, 0.0)
     x[np.diag_indices_from(x)] = p - x.sum(axis=1)

@@ -1,0 +1,98 @@
+"""End-to-end `yreb run` and `yreb validate`, and the promised behaviour on bad scenario files."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from simulation.cli import main
+from simulation.regions import load_region_table
+
+from helpers import ROOT
+
+SCENARIOS = sorted((ROOT / "scenarios").glob("*.toml"))
+
+
+def yreb(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "simulation.cli", *args], capture_output=True, text=True,
+                          cwd=ROOT, timeout=300)
+
+
+def test_end_to_end_baseline(tmp_path):
+    proc = yreb("run", "scenarios/baseline.toml", "--out", str(tmp_path), "--replications", "3", "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    folder = tmp_path / "baseline"
+    results = pd.read_parquet(folder / "results.parquet")
+    assert list(results.columns) == ["scenario", "replication", "seed", "region", "variable", "unit", "year",
+                                     "value"]
+    assert sorted(results.replication.unique()) == [0, 1, 2]
+    assert results.year.min() == 2015 and results.year.max() == 2035
+    csv = pd.read_csv(folder / "results.csv")
+    assert len(csv) == len(results)
+    table = load_region_table()
+    base = results[(results.year == 2015) & (results.variable == "gdp_100m_yuan")].groupby("region").value.mean()
+    for name, gdp in zip(table.names, table.gdp_100m_yuan):
+        assert base[name] == pytest.approx(gdp, rel=5e-3)
+    meta = json.loads((folder / "metadata.json").read_text())
+    assert meta["scenario"]["name"] == "baseline"
+    assert set(meta["seeds"]) == {"0", "1", "2"}
+    assert meta["versions"]["mesa"].startswith("3.5")
+    assert "commit" in meta["git"] and len(meta["code_sha256"]) == 64
+    assert meta["timings"]["total_seconds"] > 0
+    for plot in ("gdp_100m_yuan", "gdp_per_capita_yuan", "talent_persons", "capital_installed_100m_yuan"):
+        assert (folder / f"{plot}.png").stat().st_size > 10_000
+    assert (folder / "scenario.toml").read_text() == (ROOT / "scenarios" / "baseline.toml").read_text()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".yreb-tmp")]
+
+
+def test_existing_result_folder_needs_force(tmp_path):
+    args = ["run", "scenarios/baseline.toml", "--out", str(tmp_path), "--replications", "1", "--quiet",
+            "--no-plots"]
+    assert main(args) == 0
+    before = (tmp_path / "baseline" / "results.parquet").read_bytes()
+    assert main(args) == 2
+    assert (tmp_path / "baseline" / "results.parquet").read_bytes() == before
+    assert main(args + ["--force", "--seed", "7"]) == 0
+    assert (tmp_path / "baseline" / "results.parquet").read_bytes() != before
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_every_shipped_scenario_validates(path):
+    proc = yreb("validate", str(path))
+    assert proc.returncode == 0, proc.stderr
+    assert "ok" in proc.stdout
+
+
+BAD_SCENARIOS = {
+    "unknown key": ('name = "x"\nreplicatons = 3\n', "replicatons", "unknown key"),
+    "wrong type": ('name = "x"\nreplications = "ten"\n', "replications", "integer"),
+    "out of range": ('name = "x"\n[parameters]\nrechoice_rate = 1.5\n', "parameters.rechoice_rate", "less than or equal to 1"),
+    "reversed years": ('name = "x"\nstart_year = 2015\nend_year = 2010\n', "end_year", "must be after"),
+    "malformed TOML": ('name = "x"\nseed = = 3\n', "line 2", "malformed TOML"),
+    "unknown region": ('name = "x"\n[[policies]]\ntype = "co_built_park"\nstart = 2020\nsponsor = "Jiangsu"\nhost = "Anhwei"\n',
+                       "policies[0].host", "Anhui"),
+    "unknown policy type": ('name = "x"\n[[policies]]\ntype = "teleport"\nstart = 2020\n', "policies[0]", "barrier"),
+    "negative head-count": ('name = "x"\n[[policies]]\ntype = "innovation_enclave"\nstart = 2020\nhome = "Jiangxi"\n'
+                            'hub = "Shanghai"\nresearchers = -5\n', "policies[0].researchers", "greater than or equal to 0"),
+    "end before start": ('name = "x"\n[[policies]]\ntype = "barrier"\nstart = 2025\nend = 2020\n', "policies[0]",
+                         "before start"),
+    "path in name": ('name = "../escape"\n', "name", "path separators"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_SCENARIOS))
+def test_bad_scenario_exits_2_names_field_and_writes_nothing(tmp_path, case):
+    text, field, hint = BAD_SCENARIOS[case]
+    scenario = tmp_path / "bad.toml"
+    scenario.write_text(text)
+    out = tmp_path / "out"
+    proc = yreb("run", str(scenario), "--out", str(out), "--quiet")
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert str(scenario) in proc.stderr and field in proc.stderr and hint in proc.stderr, proc.stderr
+    assert not out.exists()

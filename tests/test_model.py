@@ -1,0 +1,150 @@
+"""The foundation model: calibration, accounting identities, conservation and reproducibility."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from simulation import kernels as k
+from simulation.model import YREBModel, replication_seed
+from simulation.regions import load_region_table
+from simulation.scenario import default_scenario
+
+from helpers import ROOT, scenario_from
+
+
+def test_model_builds_with_defaults_and_runs():
+    model = YREBModel()
+    assert len(model.agents) == 12  # 11 provinces + rest of China
+    model.step()
+    assert model.year == 2016
+    assert model.regions[0].gdp_100m_yuan > 0
+
+
+def test_base_year_reproduces_2015_data():
+    table = load_region_table()
+    frame = YREBModel(default_scenario(end_year=2016)).run().results_frame()
+    first = frame[frame.year == 2015].pivot(index="region", columns="variable", values="value").loc[list(table.names)]
+    np.testing.assert_allclose(first.gdp_100m_yuan, table.gdp_100m_yuan, rtol=1e-6)
+    np.testing.assert_allclose(first.population_persons, table.population_persons, rtol=1e-6)
+    # whole-person rounding of the registration x residence matrix moves a few persons at most
+    np.testing.assert_allclose(first.talent_persons, table.talent_persons, atol=12)
+    np.testing.assert_allclose(first.capital_installed_100m_yuan, table.capital_stock_100m_yuan, rtol=1e-9)
+
+
+def test_shipped_data_match_reference_panel():
+    """2015 GDP and population in the embedded table are the reference data's (within 0.5%)."""
+    import pandas as pd
+    panel = pd.read_csv(ROOT / "simulation" / "data" / "observed_provinces.csv")
+    table = load_region_table()
+    for name, gdp, pop in zip(table.names, table.gdp_100m_yuan, table.population_persons):
+        if name == "RestOfChina":
+            continue
+        row = panel[(panel.region == name) & (panel.year == 2015)].set_index("variable").value
+        assert gdp == pytest.approx(row["gdp_current"], rel=5e-3)
+        assert pop == pytest.approx(row["population_resident_yearend"] * 1e4, rel=5e-3)
+
+
+def test_mean_field_baseline_is_balanced_growth():
+    """Calibrated stationarity: without shocks every region grows at the same rate."""
+    frame = YREBModel(default_scenario(parameters={"stochastic": False})).run().results_frame()
+    gdp = frame[frame.variable == "gdp_100m_yuan"].pivot(index="year", columns="region", values="value")
+    growth = gdp.iloc[-1] / gdp.iloc[0]
+    assert growth.max() / growth.min() - 1 < 1e-3
+    pop = frame[frame.variable == "population_persons"].pivot(index="year", columns="region", values="value")
+    assert (pop.iloc[-1] / pop.iloc[0] - 1).abs().max() < 1e-4
+
+
+def test_same_seed_identical_different_seed_differs():
+    scenario = default_scenario(end_year=2025)
+    a = YREBModel(scenario, replication=3).run().results_frame()
+    b = YREBModel(scenario, replication=3).run().results_frame()
+    c = YREBModel(scenario, replication=4).run().results_frame()
+    assert a.equals(b)
+    assert not np.array_equal(a.value.to_numpy(), c.value.to_numpy())
+    assert replication_seed(1, 0) != replication_seed(1, 1)
+    assert replication_seed(1, 0) == replication_seed(1, 0)
+
+
+POLICY = st.fixed_dictionaries({
+    "type": st.just("barrier"), "start": st.integers(2015, 2019), "regions": st.sampled_from(["belt", "all", "upstream"]),
+    "talent": st.floats(0, 3), "labour": st.floats(0, 3), "capital": st.floats(0, 3), "technology": st.floats(0, 2),
+    "settlement_rate": st.floats(0, 0.5)})
+PARAMS = st.fixed_dictionaries({
+    "migration_elasticity_talent": st.floats(0.5, 4), "migration_elasticity_labour": st.floats(0.5, 4),
+    "rechoice_rate": st.floats(0, 0.5), "settlement_rate": st.floats(0, 0.3), "investment_elasticity": st.floats(0.5, 4),
+    "tfp_shock_sd": st.floats(0, 0.05), "stochastic": st.booleans()})
+
+
+class _Accounting(YREBModel):
+    """Records the quantities needed to check the capital identity each year."""
+
+    def step(self):
+        before = self.capital.copy()
+        super().step()
+        self.last_identity = (before, self.capital.copy())
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(policy=POLICY, params=PARAMS, park=st.booleans(), enclave=st.booleans())
+def test_conservation_under_random_barriers_and_parameters(policy, params, park, enclave):
+    policies = [policy]
+    if park:
+        policies.append({"type": "co_built_park", "start": 2016, "sponsor": "Shanghai", "host": "Anhui"})
+    if enclave:
+        policies.append({"type": "innovation_enclave", "start": 2016, "home": "Guizhou", "hub": "Zhejiang"})
+    scenario = scenario_from({"end_year": 2021, "parameters": params, "policies": policies})
+    model = _Accounting(scenario, replication=1)
+    people = model.talent_stock.sum() + model.labour_stock.sum()
+    for _ in model.years:
+        model.step()
+        # people exactly
+        assert model.talent_stock.sum() + model.labour_stock.sum() == people
+        assert (model.talent_stock >= 0).all() and (model.labour_stock >= 0).all()
+        # capital identity K' = (1 - delta) K + I, investment I = s * GNI in total
+        before, after = model.last_identity
+        investment = model.last_outputs["investment_100m_yuan"].sum()
+        np.testing.assert_allclose(after.sum(), (1 - model.params.depreciation) * before.sum() + investment,
+                                   rtol=1e-10)
+        # income = output
+        np.testing.assert_allclose(model.last_outputs["gni_100m_yuan"].sum(),
+                                   model.last_outputs["gdp_100m_yuan"].sum(), rtol=1e-10)
+        np.testing.assert_allclose(model.last_outputs["gdp_attributed_100m_yuan"].sum(),
+                                   model.last_outputs["gdp_100m_yuan"].sum(), rtol=1e-10)
+
+
+def test_logit_shares_rows_sum_to_one_and_follow_attractiveness():
+    deterrence = np.array([[1.0, 0.5, 0.25], [0.5, 1.0, 0.5], [0.25, 0.5, 1.0]])
+    shares = k.logit_shares(deterrence, np.array([1.0, 2.0, 1.0]), 1.0)
+    np.testing.assert_allclose(shares.sum(axis=1), 1.0)
+    np.testing.assert_allclose(shares[0], np.array([1.0, 1.0, 0.25]) / 2.25)
+
+
+def test_rounding_keeps_row_sums_exact():
+    rng = np.random.default_rng(0)
+    target = rng.random((7, 7)) * 1e6
+    target *= np.round(target.sum(axis=1, keepdims=True)) / target.sum(axis=1, keepdims=True)
+    rounded = k.round_rows_preserving_sums(target)
+    assert (rounded.sum(axis=1) == np.round(target.sum(axis=1))).all()
+    assert np.abs(rounded - target).max() <= 1.0
+
+
+def test_settlement_keeps_residents_and_total():
+    stock = np.array([[100, 20, 5], [10, 200, 0], [3, 7, 50]], dtype=np.int64)
+    settled = k.settle(stock, 0.5, None)
+    assert (settled.sum(axis=0) == stock.sum(axis=0)).all()
+    assert settled[0, 1] == 10 and settled[2, 1] == 3 and settled[1, 1] == 214  # rint(3.5) = 4
+
+
+def test_worker_cap_sends_excess_to_host_economy():
+    workers = k.allocate_workers(np.array([1.0, 1.0, 2.0]), np.array([0, 1, 0]), np.array([30.0, 10.0]),
+                                 np.array([np.inf, np.inf, 5.0]))
+    np.testing.assert_allclose(workers, [25.0, 10.0, 5.0])
+
+
+def test_haversine_matches_reference_distance():
+    """Shanghai-Nanjing 269.7 km in the reference data (capital_distances.csv)."""
+    d = k.haversine_km(np.array([121.473662, 118.796682]), np.array([31.230372, 32.05957]))
+    assert d[0, 1] == pytest.approx(269.7, abs=0.1)

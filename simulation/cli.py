@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import sys
 from pathlib import Path
 
@@ -51,7 +52,9 @@ def cmd_run(args) -> int:
     from .scenario import load_scenario
     scenario = load_scenario(args.scenario, replications=args.replications, seed=args.seed, force=args.force)
     folder = run_to_folder(scenario, args.out, force=args.force, progress=not args.quiet, plots=not args.no_plots)
-    print(f"wrote {folder}")
+    timings = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))["timings"]
+    print(f"wrote {folder}: {scenario.spec.replications} replications x {len(scenario.years)} years, "
+          f"model time {timings['total_seconds']:.2f} s")
     return 0
 
 

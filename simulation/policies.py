@@ -9,16 +9,13 @@ quo (strength 0) and its full setting (strength 1).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Annotated, Literal, Union
+from typing import Annotated, ClassVar, Literal, Union
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 FACTORS = ("talent", "labour", "capital", "technology")
 RegionRef = Union[str, list[str]]  # a group name, or a list of region names
-
-_YEAR = Field(ge=1900, le=2300)
-
 
 class _Policy(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
@@ -54,10 +51,24 @@ class BarrierPolicy(_Policy):
     settlement_rate: float | None = Field(None, ge=0, le=1, description="registration conversion rate inside the group, 1/year")
 
 
-class CoBuiltParkPolicy(_Policy):
+class _PairPolicy(_Policy):
+    """A policy between two distinct regions named by the fields in ``pair``."""
+
+    pair: ClassVar[tuple[str, str]]
+
+    @model_validator(mode="after")
+    def _distinct(self):
+        a, b = self.pair
+        if getattr(self, a) == getattr(self, b):
+            raise ValueError(f"{a} and {b} must be different regions")
+        return self
+
+
+class CoBuiltParkPolicy(_PairPolicy):
     """'Bring in' (Su-Chu model): a park in ``host`` run with the ``sponsor``'s management model."""
 
     type: Literal["co_built_park"]
+    pair: ClassVar[tuple[str, str]] = ("sponsor", "host")
     sponsor: str
     host: str
     land_km2: float = Field(50.0, gt=0, le=5000, description="construction land carved from the host, km2")
@@ -68,17 +79,12 @@ class CoBuiltParkPolicy(_Policy):
     seed_capital_100m_yuan: float = Field(50.0, ge=0, le=1e5, description="sponsor capital moved into the park at opening")
     max_density_ratio: float = Field(2.0, ge=0.1, le=100, description="park workers per km2 at most this multiple of the host's average (zoning, assumption)")
 
-    @model_validator(mode="after")
-    def _distinct(self):
-        if self.sponsor == self.host:
-            raise ValueError("sponsor and host must be different regions")
-        return self
 
-
-class InnovationEnclavePolicy(_Policy):
+class InnovationEnclavePolicy(_PairPolicy):
     """'Go out' (Shangrao in Songjiang): R&D staff living and working in ``hub`` for ``home``."""
 
     type: Literal["innovation_enclave"]
+    pair: ClassVar[tuple[str, str]] = ("home", "hub")
     home: str
     hub: str
     researchers: float = Field(2000.0, ge=0, le=1e7, description="R&D head-count of the enclave, persons")
@@ -87,27 +93,16 @@ class InnovationEnclavePolicy(_Policy):
     rent_10k_yuan_per_researcher: float = Field(7.2, ge=0, le=1000, description="office rent per researcher, 10k yuan/year")
     knowledge_link: float = Field(1.0, ge=0, le=1, description="spillover weight s[home, hub] while in force")
 
-    @model_validator(mode="after")
-    def _distinct(self):
-        if self.home == self.hub:
-            raise ValueError("home and hub must be different regions")
-        return self
 
-
-class EastWestPairingPolicy(_Policy):
+class EastWestPairingPolicy(_PairPolicy):
     """East-west cooperation (Shaoxing-Yibin): pair barriers removed, committed investment east -> west."""
 
     type: Literal["east_west_pairing"]
+    pair: ClassVar[tuple[str, str]] = ("east", "west")
     east: str
     west: str
     barrier_level: float = Field(0.0, ge=0, le=5, description="barrier level on the pair, all factors")
     investment_100m_yuan_per_year: float = Field(100.0, ge=0, le=1e5, description="committed transfer, owned by east, installed in west")
-
-    @model_validator(mode="after")
-    def _distinct(self):
-        if self.east == self.west:
-            raise ValueError("east and west must be different regions")
-        return self
 
 
 class TalentRecognitionPolicy(_Policy):

@@ -182,6 +182,12 @@ def _region_index(name: str, index: dict[str, int], file: str, field: str) -> in
     return index[name]
 
 
+def _at_most_half(value: float, stock: float, unit: str, region: str, message: str, file: str, field: str):
+    if value > 0.5 * stock:
+        raise UserInputError(message, file=file, field=field, value=value,
+                             expected=f"at most {0.5 * stock:.0f} {unit} for {region}")
+
+
 def resolve(spec: ScenarioFile, base_dir: Path, source: str = "<scenario>") -> ResolvedScenario:
     """Bind a parsed scenario to its region table, checking every region and group reference."""
     table_path = DEFAULT_REGION_TABLE if spec.region_table is None else (base_dir / spec.region_table)
@@ -216,18 +222,12 @@ def resolve(spec: ScenarioFile, base_dir: Path, source: str = "<scenario>") -> R
             if hasattr(policy, attr):
                 _region_index(getattr(policy, attr), index, source, f"{where}.{attr}")
         if isinstance(policy, InnovationEnclavePolicy):
-            hub_talent = table.talent_persons[index[policy.hub]]
-            if policy.researchers > 0.5 * hub_talent:
-                raise UserInputError("enclave head-count exceeds half the hub's talent", file=source,
-                                     field=f"{where}.researchers", value=policy.researchers,
-                                     expected=f"at most {0.5 * hub_talent:.0f} persons for {policy.hub}")
+            _at_most_half(policy.researchers, table.talent_persons[index[policy.hub]], "persons", policy.hub,
+                          "enclave head-count exceeds half the hub's talent", source, f"{where}.researchers")
             resolved.enclaves.append(k)
         if isinstance(policy, CoBuiltParkPolicy):
-            host_land = table.construction_land_km2[index[policy.host]]
-            if policy.land_km2 > 0.5 * host_land:
-                raise UserInputError("park land exceeds half the host's construction land", file=source,
-                                     field=f"{where}.land_km2", value=policy.land_km2,
-                                     expected=f"at most {0.5 * host_land:.0f} km2 for {policy.host}")
+            _at_most_half(policy.land_km2, table.construction_land_km2[index[policy.host]], "km2", policy.host,
+                          "park land exceeds half the host's construction land", source, f"{where}.land_km2")
             resolved.parks.append(k)
         if policy.start > spec.end_year or policy.start < spec.start_year:
             raise UserInputError("policy starts outside the simulated years", file=source, field=f"{where}.start",

@@ -8,7 +8,9 @@ import pytest
 from simulation.model import YREBModel
 from simulation.policies import BarrierPolicy
 
-from helpers import BELT, belt_total, run_frame, scenario_from
+from simulation.scenario import load_scenario
+
+from helpers import ROOT, belt_total, run_frame, scenario_from
 
 MEAN_FIELD = {"stochastic": False}
 END = 2030
@@ -179,3 +181,12 @@ def test_every_policy_type_keeps_accounts_closed():
         np.testing.assert_allclose(out["gni_100m_yuan"].sum(), out["gdp_100m_yuan"].sum(), rtol=1e-10)
         np.testing.assert_allclose(out["gdp_attributed_100m_yuan"].sum(), out["gdp_100m_yuan"].sum(), rtol=1e-10)
     assert len(model.parks) == 2 and all(p.gdp_100m_yuan > 0 for p in model.parks.values())
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "scenarios").glob("*.toml")), ids=lambda p: p.stem)
+def test_every_shipped_scenario_runs(path):
+    scenario = load_scenario(path, replications=1)
+    model = YREBModel(scenario).run()
+    assert model.year == scenario.spec.end_year + 1
+    gdp = model.records["gdp_100m_yuan"]
+    assert np.isfinite(gdp).all() and (gdp > 0).all()

@@ -1,0 +1,132 @@
+"""Benchmark (not a test): runs per second of a 200-run sweep of the province model.
+
+The same design (enclave head-count 10 values x belt barrier level 5 levels x 4 replications, 2015-2035) runs
+through ``yreb sweep`` machinery with 1 worker (in this process) and 2 local worker processes, and through
+``mesa.batch_run`` with 1 and 2 processes using a thin adapter model class. Times are wall-clock and include
+process start-up and writing the Parquet shards and final tables (yreb) or collecting the list of dicts
+(batch_run). The script also checks that batch_run and the sweep give the same belt GDP in 2035.
+
+Run: .venv/bin/python benchmarks/sweep_bench.py [--replications 4]   (50 design points x replications runs)
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from mesa import batch_run
+from mesa.datacollection import DataCollector
+
+from simulation.model import YREBModel, replication_seed
+from simulation.scenario import parse_scenario, read_toml, resolve
+from simulation.sweep import plan_sweep, run_sweep, set_path, summary_metrics
+
+ROOT = Path(__file__).resolve().parents[1]
+BASE_FILE = ROOT / "scenarios" / "sweeps" / "base" / "enclave_and_barriers.toml"
+RESEARCHERS = [500.0 * (k + 1) for k in range(10)]
+BARRIER_LEVELS = [0.0, 0.25, 0.5, 0.75, 1.0]
+ROOT_SEED = 20150101
+
+
+def sweep_text(replications: int) -> str:
+    return f"""
+name = "bench"
+base = "{BASE_FILE}"
+design = "grid"
+replications = {replications}
+seed = {ROOT_SEED}
+[[vary]]
+name = "researchers"
+path = "policies.0.researchers"
+values = {RESEARCHERS}
+[[vary]]
+name = "barrier_level"
+path = ["policies.1.talent", "policies.1.labour", "policies.1.capital", "policies.1.technology"]
+values = {BARRIER_LEVELS}
+"""
+
+
+BASE_DOC, _ = read_toml(BASE_FILE)
+
+
+class BatchRunAdapter(YREBModel):
+    """YREBModel with the constructor batch_run expects: keyword parameters and ``rng``."""
+
+    def __init__(self, researchers: float = 2000.0, barrier_level: float = 1.0, rng=None):
+        doc = copy.deepcopy(BASE_DOC)
+        set_path(doc, "policies.0.researchers", researchers)
+        for factor in ("talent", "labour", "capital", "technology"):
+            set_path(doc, f"policies.1.{factor}", barrier_level)
+        scenario = resolve(parse_scenario(doc, str(BASE_FILE)), BASE_FILE.parent, str(BASE_FILE))
+        super().__init__(scenario, rng=rng, record_flows=False)
+        self.datacollector = DataCollector(model_reporters={"belt_gdp_100m_yuan": BatchRunAdapter.belt_gdp})
+
+    def belt_gdp(self) -> float:
+        """Belt GDP of the year just simulated (the same arithmetic as the sweep's summary rows)."""
+        metrics = summary_metrics(self.records["gdp_100m_yuan"], self.records["population_persons"],
+                               np.asarray(self.table.in_belt, bool), np.asarray(self.table.subregion))
+        return float(metrics["gdp_100m_yuan"][self.year - 1 - self.years[0]])
+
+    def step(self) -> None:
+        super().step()
+        self.datacollector.collect(self)
+
+
+def time_sweep(sweep_file: Path, workers: int) -> tuple[float, pd.DataFrame]:
+    plan = plan_sweep(sweep_file)
+    with tempfile.TemporaryDirectory() as out:
+        start = time.perf_counter()
+        outcome = run_sweep(plan, Path(out), workers=workers, progress=False)
+        seconds = time.perf_counter() - start
+        assert outcome.completed == len(plan.design) and outcome.failed == 0
+        table = pd.read_parquet(outcome.folder / "results.parquet")
+    return seconds, table
+
+
+def time_batch_run(processes: int, replications: int) -> tuple[float, pd.DataFrame]:
+    seeds = [replication_seed(ROOT_SEED, k) for k in range(replications)]
+    years = 2035 - 2015 + 1
+    start = time.perf_counter()
+    rows = batch_run(BatchRunAdapter, parameters={"researchers": RESEARCHERS, "barrier_level": BARRIER_LEVELS},
+                     rng=seeds, max_steps=years, number_processes=processes, data_collection_period=-1,
+                     display_progress=False)
+    return time.perf_counter() - start, pd.DataFrame(rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--replications", type=int, default=4, help="replications per design point (default 4)")
+    replications = parser.parse_args().replications
+    runs = len(RESEARCHERS) * len(BARRIER_LEVELS) * replications
+    with tempfile.TemporaryDirectory() as folder:
+        sweep_file = Path(folder) / "bench.toml"
+        sweep_file.write_text(sweep_text(replications))
+        start = time.perf_counter()
+        plan_sweep(sweep_file)
+        print(f"plan (validate and key {runs // replications} design points): {time.perf_counter() - start:.2f} s")
+        print(f"{'method':<34}{'runs':>6}{'seconds':>10}{'runs/s':>9}")
+        tables = {}
+        for workers in (1, 2):
+            seconds, tables[workers] = time_sweep(sweep_file, workers)
+            label = "yreb sweep, 1 worker (in process)" if workers == 1 else "yreb sweep, 2 worker processes"
+            print(f"{label:<34}{runs:>6}{seconds:>10.2f}{runs / seconds:>9.1f}")
+    pd.testing.assert_frame_equal(tables[1], tables[2])
+    for processes in (1, 2):
+        seconds, batch = time_batch_run(processes, replications)
+        print(f"{f'mesa.batch_run, {processes} process(es)':<34}{len(batch):>6}{seconds:>10.2f}"
+              f"{len(batch) / seconds:>9.1f}")
+    sweep_2035 = tables[1][(tables[1].region == "Belt") & (tables[1].variable == "gdp_100m_yuan")
+                           & (tables[1].year == 2035)]
+    merged = sweep_2035.merge(batch, left_on=["researchers", "barrier_level", "seed"],
+                              right_on=["researchers", "barrier_level", "rng"])
+    difference = (merged["value"] - merged["belt_gdp_100m_yuan"]).abs().max()
+    print(f"belt GDP 2035, sweep vs batch_run: {len(merged)} runs matched, max |difference| = {difference:.3g}")
+
+
+if __name__ == "__main__":
+    main()

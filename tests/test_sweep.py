@@ -1,0 +1,405 @@
+"""Parameter sweeps: sweep-file validation, designs, run keys, resume after SIGKILL, Dask execution, failed runs,
+and the sensitivity analysis of sweep-report."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulation.cli import main
+from simulation.errors import UserInputError
+from simulation.model import YREBModel, replication_seed
+from simulation.provenance import code_fingerprint
+from simulation.sweep import (SUMMARY_METRICS, SweepFile, completed_keys, design_sample, plan_sweep,
+                              run_rows, run_sweep, set_path, shard_files, summary_metrics)
+from simulation.sweep_analysis import (SweepResults, influence_table, main_effect_shares, noise_share,
+                                       sensitivity_indices)
+
+from helpers import BELT, ROOT, scenario_from
+
+BASE = """
+name = "base"
+end_year = {end_year}
+[[policies]]
+type = "innovation_enclave"
+start = 2016
+home = "Jiangxi"
+hub = "Shanghai"
+researchers = 2000.0
+[[policies]]
+type = "barrier"
+start = 2016
+regions = "belt"
+[[policies]]
+type = "east_west_pairing"
+start = 2016
+east = "Zhejiang"
+west = "Sichuan"
+"""
+
+
+@pytest.fixture(autouse=True)
+def current_code():
+    """Run keys name the code fingerprint as it is now, as subprocesses and workers will compute it."""
+    code_fingerprint.cache_clear()
+
+
+def write_sweep(folder: Path, body: str, end_year: int = 2018, name: str = "s") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "base.toml").write_text(BASE.format(end_year=end_year))
+    path = folder / f"{name}.toml"
+    path.write_text(f'name = "{name}"\nbase = "base.toml"\n' + body)
+    return path
+
+
+GRID = """
+design = "grid"
+replications = 2
+[[vary]]
+path = "policies.0.researchers"
+values = [500.0, 4000.0]
+[[vary]]
+name = "barrier"
+path = ["policies.1.talent", "policies.1.labour"]
+range = [0.0, 1.0]
+levels = 3
+"""
+
+
+def yreb(capsys, *args: str) -> tuple[int, str, str]:
+    """Run the command line in this process: (exit code, stdout, stderr)."""
+    capsys.readouterr()
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def results(folder: Path) -> pd.DataFrame:
+    return pd.read_parquet(folder / "results.parquet")
+
+
+# --- sweep files, designs, keys ------------------------------------------------------------------
+
+def test_set_path_addresses_tables_and_list_entries():
+    doc = {"policies": [{"type": "barrier", "talent": 1.0}]}
+    set_path(doc, "policies.0.talent", 0.5)
+    set_path(doc, "parameters.rechoice_rate", 0.2)  # a missing table is created
+    assert doc == {"policies": [{"type": "barrier", "talent": 0.5}], "parameters": {"rechoice_rate": 0.2}}
+    for bad in ("policies.1.talent", "policies.x", "policies.0.talent.deep", "parameters.0"):
+        with pytest.raises(LookupError):
+            set_path(doc, bad, 1.0)
+
+
+def test_grid_plan_points_seeds_and_keys(tmp_path):
+    plan = plan_sweep(write_sweep(tmp_path, GRID))
+    design = plan.design
+    assert plan.n_points == 6 and len(design) == 12
+    # first parameter varies slowest; the linked paths receive the same value
+    assert design.drop_duplicates("point")["policies.0.researchers"].tolist() == [500.0] * 3 + [4000.0] * 3
+    assert design.drop_duplicates("point")["barrier"].tolist() == [0.0, 0.5, 1.0] * 2
+    doc = plan.point_doc(4)
+    assert doc["policies"][1]["talent"] == doc["policies"][1]["labour"] == 0.5
+    assert doc["policies"][0]["researchers"] == 4000.0
+    # replication k of every point has the seed of replication k of any scenario with the same root seed
+    for k in (0, 1):
+        assert set(design[design.replication == k]["seed"]) == {replication_seed(20150101, k)}
+    assert design["key"].is_unique
+    again = plan_sweep(tmp_path / "s.toml")
+    assert again.design["key"].tolist() == design["key"].tolist()
+    changed = write_sweep(tmp_path / "other", GRID, end_year=2019)
+    assert not set(plan_sweep(changed).design["key"]) & set(design["key"])
+
+
+def _spec(design: str, samples: int | None = None, **extra) -> SweepFile:
+    vary = [{"path": f"parameters.p{i}", "range": [0.0, 1.0], **({"levels": 3} if design == "grid" else {})}
+            for i in range(3)]
+    return SweepFile.model_validate({"name": "t", "base": "b.toml", "design": design, "samples": samples,
+                                     "vary": vary, **extra})
+
+
+def test_design_samplers_sizes_and_reproducibility():
+    assert design_sample(_spec("grid"), 1).shape == (27, 3)
+    lhs = design_sample(_spec("lhs", 10), 1)
+    assert lhs.shape == (10, 3)
+    for column in lhs.T:  # Latin hypercube: one point in each of the 10 strata of every parameter
+        assert sorted(np.floor(column * 10).astype(int)) == list(range(10))
+    assert design_sample(_spec("sobol", 16), 1).shape == (16 * (3 + 2), 3)
+    morris = design_sample(_spec("morris", 5), 1)
+    assert morris.shape == (5 * (3 + 1), 3)
+    assert set(np.round(morris.ravel(), 12)) <= {0.0, round(1 / 3, 12), round(2 / 3, 12), 1.0}
+    np.testing.assert_array_equal(design_sample(_spec("lhs", 10), 1), lhs)
+    assert not np.array_equal(design_sample(_spec("lhs", 10), 2), lhs)
+
+
+@pytest.mark.parametrize("body, field, words", [
+    (GRID + "typo = 1\n", "typo", "unknown key"),
+    (GRID.replace("policies.0.researchers", "policies.7.researchers"), "vary 'policies.7.researchers'",
+     "not in the base scenario"),
+    (GRID.replace("policies.0.researchers", "parameters.rechoice_rat"), "vary 'parameters.rechoice_rat'",
+     "unknown key"),
+    (GRID.replace("values = [500.0, 4000.0]", "values = [500.0, 9e7]"), "vary 'policies.0.researchers'",
+     "9e7"),
+    (GRID.replace("values = [500.0, 4000.0]", "values = [500.0, 90000.0]"), "vary 'policies.0.researchers'",
+     "exceeds half"),
+    (GRID.replace("levels = 3", ""), "barrier", "levels"),
+    (GRID.replace('design = "grid"', 'design = "sobol"\nsamples = 12').replace("levels = 3", ""), None,
+     "power of 2"),
+    (GRID + '[fixed]\n"policies.3.start" = 2016\n', "fixed.policies.3.start", "entries"),
+])
+def test_bad_sweep_files_name_the_file_and_parameter(tmp_path, capsys, body, field, words):
+    path = write_sweep(tmp_path, body)
+    with pytest.raises(UserInputError) as info:
+        plan_sweep(path)
+    message = str(info.value).replace("90000000.0", "9e7")
+    assert str(path) in message and words in message
+    if field is not None:
+        assert field in message
+    code, _, err = yreb(capsys, "sweep", str(path), "--out", str(tmp_path / "out"))
+    assert code == 2 and err.startswith("error:") and str(path) in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_shipped_sweeps_are_valid():
+    paths = sorted((ROOT / "scenarios" / "sweeps").glob("*.toml"))
+    assert {p.stem for p in paths} >= {"enclave_barrier_grid", "behaviour_sobol"}
+    for path in paths:
+        plan = plan_sweep(path)
+        assert plan.design["key"].is_unique, path.name
+
+
+# --- metrics -------------------------------------------------------------------------------------
+
+def test_summary_metrics_hand_computed():
+    gdp = np.array([[30.0, 10.0, 60.0, 100.0], [20.0, 20.0, 60.0, 300.0]])
+    population = np.array([[10.0, 10.0, 20.0, 50.0], [10.0, 10.0, 20.0, 50.0]])
+    in_belt = np.array([True, True, True, False])
+    metrics = summary_metrics(gdp, population, in_belt, np.array(["down", "down", "up", "outside"]))
+    np.testing.assert_array_equal(metrics["gdp_100m_yuan"], [100.0, 100.0])
+    np.testing.assert_array_equal(metrics["belt_share_national_gdp"], [0.5, 0.25])
+    # belt sub-regions: down has 40 of 100 GDP and 20 of 40 people, up 60 of 100 and 20 of 40 (both years)
+    expected = 0.4 * np.log(0.4 / 0.5) + 0.6 * np.log(0.6 / 0.5)
+    np.testing.assert_allclose(metrics["theil_t_between"], [expected, expected], rtol=1e-12)
+    equal = summary_metrics(np.array([[10.0, 20.0]]), np.array([[1.0, 2.0]]), np.array([True, True]),
+                            np.array(["a", "b"]))
+    assert equal["theil_t_between"][0] == pytest.approx(0.0, abs=1e-15)
+
+
+def test_summary_rows_match_the_model_results():
+    scenario = scenario_from({"end_year": 2018})
+    rows = run_rows(scenario, 1, keep_regions=True)
+    model = YREBModel(scenario, replication=1).run().results_frame()
+    gdp = model[model.variable == "gdp_100m_yuan"]
+    belt = gdp[gdp.region.isin(BELT)].groupby("year").value.sum()
+    summary = rows[(rows.region == "Belt") & (rows.variable == "gdp_100m_yuan")].set_index("year").value
+    np.testing.assert_allclose(summary.to_numpy(), belt.to_numpy(), rtol=1e-12)
+    share = rows[rows.variable == "belt_share_national_gdp"].value
+    assert ((share > 0.3) & (share < 0.6)).all()
+    regional = rows[rows.region != "Belt"].drop(columns="unit").reset_index(drop=True)
+    pd.testing.assert_frame_equal(regional, model.drop(columns="unit"), check_dtype=False)
+    assert set(rows.variable) == set(SUMMARY_METRICS) | set(model.variable)
+
+
+# --- execution: resume after SIGKILL, Dask, failures ----------------------------------------------
+
+KILL_SWEEP = """
+design = "lhs"
+samples = 40
+replications = 3
+[[vary]]
+path = "parameters.rechoice_rate"
+range = [0.07, 0.28]
+[[vary]]
+path = "policies.1.talent"
+range = [0.0, 1.0]
+"""
+
+
+def test_sigkill_mid_sweep_then_resume_equals_uninterrupted(tmp_path, capsys):
+    path = write_sweep(tmp_path, KILL_SWEEP, end_year=2022)
+    plan = plan_sweep(path)
+    reference = run_sweep(plan, tmp_path / "reference", workers=1, progress=False)
+    assert reference.completed == 120 and reference.failed == 0
+
+    out = tmp_path / "killed"
+    proc = subprocess.Popen([sys.executable, "-m", "simulation.cli", "sweep", str(path), "--out", str(out),
+                             "--workers", "1", "--batch-size", "2", "--quiet"], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    folder = out / "s"
+    deadline = time.monotonic() + 120
+    while len(shard_files(folder, "runs")) < 3:
+        assert proc.poll() is None and time.monotonic() < deadline, "the sweep ended before it could be killed"
+        time.sleep(0.005)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    done = completed_keys(folder)
+    assert 6 <= len(done) < 120 and not (folder / "results.parquet").exists()
+
+    code, stdout, stderr = yreb(capsys, "sweep", str(path), "--out", str(out), "--workers", "2", "--quiet")
+    assert code == 0, stderr  # the same command again resumes
+    assert f"({len(done)} before this invocation)" in stdout
+    table = results(folder)
+    pd.testing.assert_frame_equal(table, results(reference.folder))
+    assert not table.duplicated(["point", "replication", "region", "variable", "year"]).any()
+    assert len(table) == 120 * 3 * 8 and table.groupby(["point", "replication"]).ngroups == 120
+    assert completed_keys(folder) == set(plan.design["key"])
+
+    code, stdout, _ = yreb(capsys, "sweep", str(path), "--out", str(out), "--resume", "--quiet")
+    assert code == 0 and "ran 0 " in stdout  # nothing left to run
+    pd.testing.assert_frame_equal(results(folder), table)
+
+
+def test_dask_cluster_equals_local_processes(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    path = write_sweep(tmp_path, "keep_regions = true\n" + GRID, end_year=2017)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                  dashboard_address=None) as cluster:
+        assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
+        plan = plan_sweep(path)
+        remote = run_sweep(plan, tmp_path / "dask", scheduler=cluster.scheduler_address, batch_size=3,
+                           progress=False)
+    local = run_sweep(plan, tmp_path / "local", workers=2, batch_size=1, progress=False)
+    assert remote.executor.startswith("dask tcp://127.0.0.1") and remote.completed == local.completed == 12
+    table = results(remote.folder)
+    pd.testing.assert_frame_equal(table, results(local.folder))
+    assert set(table.region) == {"Belt", *BELT, "RestOfChina"}
+
+
+def test_a_bad_scheduler_address_is_bad_input_and_writes_nothing(tmp_path, capsys):
+    pytest.importorskip("distributed")
+    path = write_sweep(tmp_path, GRID)
+    code, _, err = yreb(capsys, "sweep", str(path), "--out", str(tmp_path / "out"), "--scheduler", "127.0.0.1")
+    assert code == 2 and "cannot connect to the Dask scheduler" in err
+    assert not (tmp_path / "out").exists()
+
+
+FAILING = """
+design = "grid"
+replications = 2
+[[vary]]
+name = "transfer"
+path = "policies.2.investment_100m_yuan_per_year"
+values = [100.0, 90000.0, 200.0]
+"""
+
+
+def test_a_failing_run_is_recorded_and_the_rest_complete(tmp_path, capsys):
+    path = write_sweep(tmp_path, FAILING)
+    code, _, err = yreb(capsys, "sweep", str(path), "--out", str(tmp_path), "--workers", "2", "--batch-size", "1",
+                        "--quiet")
+    assert code == 1 and "2 runs failed" in err
+    folder = tmp_path / "s"
+    failures = pd.read_csv(folder / "failures.csv")
+    assert failures["transfer"].tolist() == [90000.0, 90000.0] and failures.replication.tolist() == [0, 1]
+    assert failures.error.str.startswith("ModelInvariantError: model invariant broken in year 2016, region "
+                                         "Zhejiang, investment").all()
+    table = results(folder)
+    assert sorted(table.drop_duplicates(["point", "replication"]).transfer) == [100.0, 100.0, 200.0, 200.0]
+    # re-running retries the failed runs only; the failure table still lists each once
+    code, stdout, _ = yreb(capsys, "sweep", str(path), "--out", str(tmp_path), "--workers", "1", "--quiet")
+    assert code == 1 and "4/6 runs complete (4 before" in stdout
+    assert len(pd.read_csv(folder / "failures.csv")) == 2
+    pd.testing.assert_frame_equal(results(folder), table)
+
+
+def test_a_changed_sweep_needs_resume_or_force(tmp_path, capsys):
+    path = write_sweep(tmp_path, GRID)
+    first = run_sweep(plan_sweep(path), tmp_path / "out", workers=1, progress=False)
+    path.write_text(path.read_text().replace("levels = 3", "levels = 2"))  # barrier 0, 1: 4 of 6 points remain
+    code, _, err = yreb(capsys, "sweep", str(path), "--out", str(tmp_path / "out"), "--workers", "1")
+    assert code == 2 and "different sweep" in err and "--resume" in err
+    resumed = run_sweep(plan_sweep(path), tmp_path / "out", workers=1, resume=True, progress=False)
+    assert (resumed.completed_before, resumed.ran, resumed.completed) == (8, 0, 8)
+    assert set(results(first.folder).barrier) == {0.0, 1.0}
+    fresh = run_sweep(plan_sweep(path), tmp_path / "out", workers=1, force=True, progress=False)
+    assert (fresh.completed_before, fresh.ran) == (0, 8)
+
+
+# --- analysis ------------------------------------------------------------------------------------
+
+def _synthetic(spec: SweepFile, f, replications: int = 1) -> SweepResults:
+    """A SweepResults whose outcome at year 2020 is f(sample row) (+ replication noise 0)."""
+    sample = design_sample(spec, 7)
+    names = [v.name for v in spec.vary]
+    design = pd.DataFrame([{"point": p, "replication": k, **{f"sample:{n}": x for n, x in zip(names, row)},
+                            **{n: v.value_at(x) for n, v, x in zip(names, spec.vary, row)}}
+                           for p, row in enumerate(sample) for k in range(replications)])
+    y = np.repeat([f(row) for row in sample], replications)
+    frame = design.assign(region="Belt", variable="gdp_100m_yuan", year=2020, value=y)
+    return SweepResults(Path("."), spec, design, frame, {"root_seed": 7})
+
+
+def _linear(row):
+    return 4 * row[0] + row[1]
+
+
+def test_sobol_indices_recover_a_known_function():
+    sweep = _synthetic(_spec("sobol", 512), _linear)
+    values = sweep.results[["point", "replication", "value"]]
+    si = sensitivity_indices(sweep, values, seed=1).set_index(["index", "parameter"])
+    # Var(4 x1) = 16/12 and Var(x2) = 1/12 for uniform x on [0, 1]: S1 = ST = 16/17, 1/17, 0
+    for index in ("S1", "ST"):
+        assert si.loc[(index, "parameters.p0"), "value"] == pytest.approx(16 / 17, abs=0.03)
+        assert si.loc[(index, "parameters.p1"), "value"] == pytest.approx(1 / 17, abs=0.02)
+        assert si.loc[(index, "parameters.p2"), "value"] == pytest.approx(0.0, abs=0.01)
+        assert (si.xs(index)["conf"] >= 0).all()
+    table = influence_table(si.reset_index().assign(outcome="gdp_100m_yuan", year=2020, noise_share=0.0),
+                            sweep, 2020)
+    assert table.parameter.tolist() == ["parameters.p0", "parameters.p1", "parameters.p2"]
+
+
+def test_morris_mu_star_of_a_linear_function_is_its_slope():
+    sweep = _synthetic(_spec("morris", 10), _linear)
+    si = sensitivity_indices(sweep, sweep.results[["point", "replication", "value"]], seed=1)
+    mu_star = si[si["index"] == "mu_star"].set_index("parameter")["value"]
+    np.testing.assert_allclose(mu_star.to_numpy(), [4.0, 1.0, 0.0], atol=1e-9)
+
+
+def test_noise_share_is_the_within_point_part_of_the_variance():
+    values = pd.DataFrame({"point": [0, 0, 1, 1], "replication": [0, 1, 0, 1], "value": [1.0, 3.0, 5.0, 7.0]})
+    assert noise_share(values) == pytest.approx(1.0 / 5.0)  # within 1 (each point), total 5 (mean 4)
+
+
+def test_grid_main_effects():
+    levels = np.array(list(np.ndindex(3, 2)), dtype=float)
+    y = (2 * levels[:, 0] + levels[:, 1])[:, None]
+    # Var of the conditional means: 2x (0, 2, 4) -> 8/3; (0, 1) -> 1/4; total 8/3 + 1/4
+    np.testing.assert_allclose(main_effect_shares(y, levels), [(8 / 3) / (8 / 3 + 1 / 4), (1 / 4) / (8 / 3 + 1 / 4)])
+    assert np.isnan(main_effect_shares(np.ones((6, 2)), levels)).all()
+
+
+def test_sweep_report_writes_plots_and_tables(tmp_path, capsys):
+    path = write_sweep(tmp_path, GRID, end_year=2018)
+    run_sweep(plan_sweep(path), tmp_path, workers=1, progress=False)
+    code, _, err = yreb(capsys, "sweep-report", str(tmp_path / "s"), "--outcomes", "gdp_100m_yuan",
+                        "theil_t_between")
+    assert code == 0, err
+    report = tmp_path / "s" / "report"
+    for name in ("response_gdp_100m_yuan", "indices_gdp_100m_yuan", "indices_over_time_theil_t_between",
+                 "heatmap_gdp_100m_yuan__policies.0.researchers__barrier"):
+        assert (report / f"{name}.png").stat().st_size > 10_000, name
+    influence = pd.read_csv(report / "influence.csv")
+    assert set(influence.outcome) == {"gdp_100m_yuan", "theil_t_between"}
+    assert influence.noise_share.between(0, 1).all()
+    assert (influence.year == 2018).all() and (influence["index"] == "main_effect").all()
+    # the main-effect shares equal a direct computation from the results table
+    table = results(tmp_path / "s")
+    y = table[(table.variable == "gdp_100m_yuan") & (table.year == 2018)]
+    means = y.groupby(["policies.0.researchers", "barrier"]).value.mean()
+    by_barrier = means.groupby(level="barrier").mean()
+    expected = by_barrier.reindex(means.index.get_level_values("barrier")).var(ddof=0) / means.var(ddof=0)
+    row = influence[(influence.outcome == "gdp_100m_yuan") & (influence.parameter == "barrier")]
+    assert row.value.iloc[0] == pytest.approx(expected, rel=1e-9)
+    assert "| rank | parameter |" in (report / "influence.md").read_text()
+    indices = pd.read_csv(report / "indices.csv")
+    assert sorted(indices.year.unique()) == [2015, 2016, 2017, 2018]
+    assert indices[indices.year == 2015].value.isna().all()  # policies start in 2016: no variation in 2015
+    code, _, err = yreb(capsys, "sweep-report", str(tmp_path / "s"), "--year", "2030")
+    assert code == 2 and "year not simulated" in err

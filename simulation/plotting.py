@@ -91,3 +91,29 @@ def plot_run(results: pd.DataFrame, folder: Path, scenario) -> list[Path]:
         plt.close(fig)
         paths.append(path)
     return paths
+
+
+def font_fallback_rc(text: str) -> dict:
+    """Matplotlib rc settings that render every character of ``text`` (e.g. Chinese region names): the default
+    font with, as fallback, an installed font that has all the glyphs (sans-serif regular preferred).
+
+    Raises UserInputError when no installed font has them (e.g. install the fonts-noto-cjk system package).
+    """
+    from matplotlib import font_manager
+    from matplotlib.ft2font import FT2Font
+
+    from .errors import UserInputError
+    needed = {ch for ch in text if ord(ch) > 0x2FF}
+    paths = sorted({f.fname for f in font_manager.fontManager.ttflist} | set(font_manager.findSystemFonts()),
+                   key=lambda p: ("Sans" not in p, "Regular" not in p, p))
+    for path in paths:
+        try:
+            font = FT2Font(path)
+        except (OSError, RuntimeError):
+            continue
+        if "Last Resort" not in font.family_name and all(font.get_char_index(ord(ch)) for ch in needed):
+            font_manager.fontManager.addfont(path)
+            return {"font.family": [plt.rcParams["font.family"][0], font.family_name]}
+    raise UserInputError("no installed font has the glyphs of the region names", field="--chinese",
+                         value="".join(sorted(needed))[:12],
+                         expected="a font with Chinese glyphs (e.g. the fonts-noto-cjk system package)")

@@ -78,7 +78,9 @@ def run_to_folder(scenario: ResolvedScenario, out_dir: Path, *, force: bool = Fa
         write_json(tmp / "metadata.json", run_metadata(scenario, output))
         if plots:
             from .plotting import plot_run
+            from .report import write_run_report
             plot_run(output.results, tmp, scenario)
+            write_run_report(tmp)
     return target
 
 

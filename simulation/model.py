@@ -107,7 +107,8 @@ class YREBModel(Model):
         self.knowledge = cal.knowledge.copy()
         self.fundamental_tfp = cal.fundamental_tfp.copy()
         self.population_base = t.population_persons.copy()
-        self._cost_signature = None
+        self._policy_key, self._policy_state = None, None
+        self._cost_signature, self._costs_state = None, None
         self._costs: dict[str, np.ndarray] = {}
         # agents
         self.regions = [Region(self, i, t.names[i], t.names_zh[i], t.subregion[i], bool(t.in_belt[i]))
@@ -125,12 +126,30 @@ class YREBModel(Model):
 
     # --- policies --------------------------------------------------------------------------
     def policy_state(self, year: int) -> PolicyState:
-        p = self.params
-        return self.scenario.policies.state(year, self.n_regions, p.settlement_rate, p.land_growth_rate,
-                                            self.table.land_area_km2, self.region_index)
+        """The policies in force in ``year``, compiled again only when one of them changes.
+
+        ``ResolvedPolicies.state`` depends on the year only through each policy's strength, whether it
+        has started and (parks) whether its statistical split still runs; in years where none of these
+        changes the previous state is reused (its arrays are read-only).
+        """
+        key = tuple((policy.strength(year), year >= policy.start, year < policy.start + getattr(policy, "split_years", 0))
+                    for policy in self.scenario.spec.policies)
+        if key != self._policy_key:
+            p = self.params
+            self._policy_state = self.scenario.policies.state(year, self.n_regions, p.settlement_rate,
+                                                              p.land_growth_rate, self.table.land_area_km2,
+                                                              self.region_index)
+            for value in vars(self._policy_state).values():
+                for array in value.values() if isinstance(value, dict) else [value]:
+                    array.setflags(write=False)
+            self._policy_key = key
+        return self._policy_state
 
     def _update_costs(self, state: PolicyState) -> None:
         """Deterrence, capital-friction and spillover matrices under the barriers in force (cached)."""
+        if state is self._costs_state:
+            return
+        self._costs_state = state
         signature = state.cost_signature()
         if signature == self._cost_signature:
             return

@@ -266,8 +266,8 @@ class YREBModel(Model):
         shares = k.investment_shares(friction, promotion, gross_return, p.investment_elasticity)
         invest = free[:, None] * shares
         invest[:, :n] += earmarked
-        invest_by_region = np.zeros((n, n))
-        np.add.at(invest_by_region.T, self.unit_region, invest.T)
+        invest_by_region = invest[:, :n].copy()  # owner x region: own economies plus the parks each hosts
+        np.add.at(invest_by_region.T, hosts, invest[:, n:].T)
 
         # 7 migration and settlement
         real_talent = k.real_income(self.calibration.amenity_talent, wage_talent, price)

@@ -90,9 +90,11 @@ def round_rows_preserving_sums(target: np.ndarray) -> np.ndarray:
 
     Cumulative rounding: n[o, :] = diff(round(cumsum(target[o, :]))).
     """
-    cumulative = np.rint(np.cumsum(target, axis=1))
-    out = np.diff(cumulative, axis=1, prepend=0.0)
-    return out.astype(np.int64)
+    cumulative = np.rint(np.cumsum(target, axis=1)).astype(np.int64)
+    out = np.empty_like(cumulative)
+    out[:, 0] = cumulative[:, 0]
+    np.subtract(cumulative[:, 1:], cumulative[:, :-1], out=out[:, 1:])
+    return out
 
 
 def migrate_mean_field(stock: np.ndarray, shares: np.ndarray, rechoice_rate: float) -> np.ndarray:

@@ -16,7 +16,7 @@ from .errors import EXIT_USER_ERROR, ModelInvariantError, UserInputError
 
 DEFAULT_RESULTS = Path("results")
 # modules that add subcommands: each defines add_commands(subparsers) (keeps this file thin)
-COMMAND_MODULES: tuple[str, ...] = ("simulation.sweep", "simulation.compare")
+COMMAND_MODULES: tuple[str, ...] = ("simulation.sweep", "simulation.compare", "simulation.hindcast")
 
 
 class _Parser(argparse.ArgumentParser):

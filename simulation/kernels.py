@@ -82,7 +82,8 @@ def deterrence(cost: np.ndarray, elasticity: float) -> np.ndarray:
 def logit_shares(deterrence_matrix: np.ndarray, attractiveness: np.ndarray, elasticity: float) -> np.ndarray:
     """m[o, j] = D[o, j] V_j^kappa / sum_k D[o, k] V_k^kappa; every row sums to 1."""
     weights = deterrence_matrix * (attractiveness / attractiveness.max()) ** elasticity
-    return weights / weights.sum(axis=1, keepdims=True)
+    weights /= weights.sum(axis=1, keepdims=True)
+    return weights
 
 
 def round_rows_preserving_sums(target: np.ndarray) -> np.ndarray:
@@ -135,9 +136,7 @@ def settle(stock: np.ndarray, settlement_rate: np.ndarray | float,
 def investment_shares(friction: np.ndarray, promotion: np.ndarray, gross_return: np.ndarray,
                       elasticity: float) -> np.ndarray:
     """share[o, u] = (tau[o, u] omega_u R_u)^kappa_K / sum_v (tau[o, v] omega_v R_v)^kappa_K."""
-    attractiveness = promotion * gross_return
-    weights = friction * (attractiveness / attractiveness.max()) ** elasticity
-    return weights / weights.sum(axis=1, keepdims=True)
+    return logit_shares(friction, promotion * gross_return, elasticity)
 
 
 def accumulate_capital(capital: np.ndarray, investment: np.ndarray, depreciation: float) -> np.ndarray:

@@ -109,6 +109,7 @@ class YREBModel(Model):
         self.population_base = t.population_persons.copy()
         self._policy_key, self._policy_state = None, None
         self._cost_signature, self._costs_state = None, None
+        self._friction_key, self._friction = None, None
         self._costs: dict[str, np.ndarray] = {}
         # agents
         self.regions = [Region(self, i, t.names[i], t.names_zh[i], t.subregion[i], bool(t.in_belt[i]))
@@ -259,7 +260,7 @@ class YREBModel(Model):
             j = int(np.flatnonzero(free < 0)[0])
             raise ModelInvariantError(year, self.table.names[j], "investment",
                                       "committed east-west transfers exceed the region's investment")
-        friction = self._unit_friction(state)
+        friction = self._unit_friction()
         # a park adds investment opportunities in proportion to its zoned capacity (workers it may employ
         # relative to the host's): its wedge is the host's times that share; the host keeps its own
         promotion = self.calibration.promotion[self.unit_region] * np.concatenate([np.ones(n), park_capacity])
@@ -280,7 +281,6 @@ class YREBModel(Model):
         else:
             moved_t = k.migrate_mean_field(self.talent_stock, m_talent, p.rechoice_rate)
             moved_l = k.migrate_mean_field(self.labour_stock, m_labour, p.rechoice_rate)
-        net_talent, net_labour = moved_t - self.talent_stock, moved_l - self.labour_stock
 
         # 5 record year t
         row = year - self.years[0]
@@ -295,8 +295,8 @@ class YREBModel(Model):
             "labour_persons": labour_res.astype(float),
             "migrant_stock_persons": (population - np.diag(self.talent_stock) - np.diag(self.labour_stock)).astype(float),
             "talent_migrant_stock_persons": (talent_res - np.diag(self.talent_stock)).astype(float),
-            "net_migration_talent_persons": net_talent.sum(axis=0).astype(float),
-            "net_migration_labour_persons": net_labour.sum(axis=0).astype(float),
+            "net_migration_talent_persons": (moved_t.sum(axis=0) - talent_res).astype(float),
+            "net_migration_labour_persons": (moved_l.sum(axis=0) - labour_res).astype(float),
             "capital_installed_100m_yuan": np.bincount(self.unit_region, weights=capital_unit, minlength=n),
             "capital_owned_100m_yuan": self.capital.sum(axis=1),
             "investment_100m_yuan": investment,
@@ -314,7 +314,9 @@ class YREBModel(Model):
         for name, values in outputs.items():
             self.records[name][row] = values
         if self.flows is not None:
-            self.flows[row, 0], self.flows[row, 1], self.flows[row, 2] = net_talent, net_labour, invest_by_region
+            self.flows[row, 0] = moved_t - self.talent_stock
+            self.flows[row, 1] = moved_l - self.labour_stock
+            self.flows[row, 2] = invest_by_region
         self.last_outputs, self.last_unit_gdp = outputs, gdp_unit
 
         # transitions to t+1
@@ -333,17 +335,24 @@ class YREBModel(Model):
         self.check_invariants(year)
         self.year += 1
 
-    def _unit_friction(self, state: PolicyState) -> np.ndarray:
-        """tau^kappa_K for owner x unit: a park inherits its host's column; its sponsor invests frictionless."""
-        friction = self._costs["capital"][:, self.unit_region]
-        n = self.n_regions
-        for slot in range(len(self.park_sponsor)):
-            unit = n + slot
-            if self.park_open[slot]:
-                friction[self.park_sponsor[slot], unit] = 1.0
-            else:
-                friction[:, unit] = 0.0
-        return friction
+    def _unit_friction(self) -> np.ndarray:
+        """tau^kappa_K for owner x unit: a park inherits its host's column; its sponsor invests frictionless.
+
+        Recomputed only when the cost matrices or the set of open parks change (read-only).
+        """
+        key = (self._cost_signature, self.park_open.tobytes())
+        if key != self._friction_key:
+            friction = self._costs["capital"][:, self.unit_region]
+            n = self.n_regions
+            for slot in range(len(self.park_sponsor)):
+                unit = n + slot
+                if self.park_open[slot]:
+                    friction[self.park_sponsor[slot], unit] = 1.0
+                else:
+                    friction[:, unit] = 0.0
+            friction.setflags(write=False)
+            self._friction_key, self._friction = key, friction
+        return self._friction
 
     def _enclave_transfers(self, wage_talent: np.ndarray) -> np.ndarray:
         """Net payments between regions for enclaves: the payer funds staff wages and rent (sums to 0).

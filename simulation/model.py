@@ -15,7 +15,7 @@ from mesa import Model
 from . import kernels as k
 from .agents import CoBuiltPark, InnovationEnclave, Region
 from .calibration import calibrate, capital_friction
-from .errors import ModelInvariantError
+from .errors import ModelInvariantError, UserInputError
 from .policies import FACTORS, PolicyState
 from .scenario import ResolvedScenario, default_scenario
 
@@ -75,7 +75,13 @@ class YREBModel(Model):
         self.scenario, self.params, self.table = scenario, scenario.params, scenario.table
         self.record_flows = record_flows
         p, t = self.params, self.table
-        cal = calibrate(t, p)
+        try:
+            cal = calibrate(t, p)
+        except (RuntimeError, np.linalg.LinAlgError) as exc:  # the inputs admit no calibrated base year
+            raise UserInputError(f"the base year cannot be calibrated from region table {t.source_file} with "
+                                 f"these parameters: {exc}", file=scenario.source, field="parameters",
+                                 expected="less extreme values; high border_cost_capital x investment_elasticity "
+                                          "(above about 50) leaves investment unable to reach every region") from None
         self.calibration = cal
         n, parks = t.n, scenario.policies.parks
         self.n_regions = n
@@ -374,8 +380,12 @@ class YREBModel(Model):
     def check_invariants(self, year: int) -> None:
         """Stop with a clear message if a stock became non-finite or negative, or people were lost."""
         names = self.table.names
-        for quantity, values in (("capital", self.capital.sum(axis=0)[: self.n_regions]),
-                                 ("knowledge", self.knowledge), ("fundamental TFP", self.fundamental_tfp),
+        bad_capital = np.argwhere(~np.isfinite(self.capital) | (self.capital < 0))
+        if bad_capital.size:  # every owner x unit entry, parks included
+            o, u = bad_capital[0]
+            raise ModelInvariantError(year, names[self.unit_region[u]], "capital",
+                                      f"value {self.capital[o, u]!r} owned by {names[o]}")
+        for quantity, values in (("knowledge", self.knowledge), ("fundamental TFP", self.fundamental_tfp),
                                  ("construction land", self.land_km2[: self.n_regions]),
                                  ("talent", self.talent_stock.sum(axis=0)), ("labour", self.labour_stock.sum(axis=0))):
             bad = np.flatnonzero(~np.isfinite(values) | (values < 0))
@@ -404,15 +414,14 @@ class YREBModel(Model):
     def results_frame(self) -> pd.DataFrame:
         """Tidy table: region, variable, unit, year, value (recorded years only)."""
         n_done = self.year - self.years[0]
-        years = np.array(self.years[:n_done])
-        frames = []
-        for name, values in self.records.items():
-            block = values[:n_done]
-            frames.append(pd.DataFrame({
-                "region": np.tile(np.array(self.table.names, dtype=object), n_done),
-                "variable": name, "unit": VARIABLES[name],
-                "year": np.repeat(years, self.n_regions), "value": block.ravel()}))
-        return pd.concat(frames, ignore_index=True)
+        names = list(self.records)
+        rows_per_variable = n_done * self.n_regions
+        return pd.DataFrame({
+            "region": np.tile(np.array(self.table.names, dtype=object), n_done * len(names)),
+            "variable": np.repeat(np.array(names, dtype=object), rows_per_variable),
+            "unit": np.repeat(np.array([VARIABLES[name] for name in names], dtype=object), rows_per_variable),
+            "year": np.tile(np.repeat(np.array(self.years[:n_done]), self.n_regions), len(names)),
+            "value": np.concatenate([self.records[name][:n_done].ravel() for name in names])})
 
     def flows_frame(self) -> pd.DataFrame:
         """Tidy OD table: factor, origin, destination, unit, year, value (non-zero cells only)."""

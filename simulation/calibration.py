@@ -167,14 +167,19 @@ def _calibrate(table: RegionTable, params: ModelParameters) -> Calibration:
     for _ in range(MAX_ITERATIONS):
         income = wages_by_owner + rent + ownership @ gross_return
         investment = params.saving_rate * income
-        shares = k.investment_shares(costs["capital"], promotion, gross_return, params.investment_elasticity)
-        flows = investment[:, None] * shares
+        # N x N steps in place (one matrix per iteration): flows I[o, u] = investment_o x share[o, u],
+        # then new ownership K_u I[o, u] / inflow_u, and the change |old - new| in the old matrix
+        flows = k.investment_shares(costs["capital"], promotion, gross_return, params.investment_elasticity)
+        flows *= investment[:, None]
         inflow = flows.sum(axis=0)
         target = capital * inflow.sum() / capital.sum()
         promotion *= (target / inflow) ** (1.0 / params.investment_elasticity)
         promotion /= promotion.max()
-        new_ownership = capital[None, :] * flows / inflow[None, :]
-        change = np.abs(new_ownership - ownership).max() / capital.max()
+        new_ownership = flows
+        new_ownership *= capital[None, :]
+        new_ownership /= inflow[None, :]
+        ownership -= new_ownership
+        change = np.abs(ownership, out=ownership).max() / capital.max()
         ownership = new_ownership
         if change < TOLERANCE and np.abs(inflow / target - 1).max() < TOLERANCE:
             break

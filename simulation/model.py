@@ -80,8 +80,9 @@ class YREBModel(Model):
         except (RuntimeError, np.linalg.LinAlgError) as exc:  # the inputs admit no calibrated base year
             raise UserInputError(f"the base year cannot be calibrated from region table {t.source_file} with "
                                  f"these parameters: {exc}", file=scenario.source, field="parameters",
-                                 expected="less extreme values; high border_cost_capital x investment_elasticity "
-                                          "(above about 50) leaves investment unable to reach every region") from None
+                                 expected="less extreme parameters or region data (border_cost_capital x "
+                                          "investment_elasticity above about 50 leaves investment unable to reach "
+                                          "every region)") from None
         self.calibration = cal
         n, parks = t.n, scenario.policies.parks
         self.n_regions = n
@@ -431,6 +432,6 @@ class YREBModel(Model):
         t, f, o, d = np.nonzero(self.flows[:n_done])
         names = np.array(self.table.names, dtype=object)
         factors = np.array(FLOW_FACTORS, dtype=object)
-        return pd.DataFrame({"factor": factors[f], "origin": names[o], "destination": names[d],
-                             "unit": [FLOW_UNITS[x] for x in factors[f]],
+        units = np.array([FLOW_UNITS[x] for x in FLOW_FACTORS], dtype=object)
+        return pd.DataFrame({"factor": factors[f], "origin": names[o], "destination": names[d], "unit": units[f],
                              "year": np.array(self.years)[t], "value": self.flows[:n_done][t, f, o, d]})

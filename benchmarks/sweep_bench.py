@@ -6,13 +6,15 @@ through ``yreb sweep`` machinery with 1 worker (in this process) and 2 local wor
 process start-up and writing the Parquet shards and final tables (yreb) or collecting the list of dicts
 (batch_run). The script also checks that batch_run and the sweep give the same belt GDP in 2035.
 
-Run: .venv/bin/python benchmarks/sweep_bench.py [--replications 4]   (50 design points x replications runs)
+Run: .venv/bin/python benchmarks/sweep_bench.py [--replications 4] [--repeat 3]
+(50 design points x replications runs; each method timed ``repeat`` times, best and median shown)
 """
 
 from __future__ import annotations
 
 import argparse
 import copy
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -98,34 +100,44 @@ def time_batch_run(processes: int, replications: int) -> tuple[float, pd.DataFra
     return time.perf_counter() - start, pd.DataFrame(rows)
 
 
+def report(label: str, runs: int, seconds: list[float]) -> None:
+    best, median = min(seconds), float(np.median(seconds))
+    print(f"{label:<34}{runs:>6}{best:>9.2f}{median:>9.2f}{runs / best:>9.1f}{runs / median:>9.1f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--replications", type=int, default=4, help="replications per design point (default 4)")
-    replications = parser.parse_args().replications
-    runs = len(RESEARCHERS) * len(BARRIER_LEVELS) * replications
+    parser.add_argument("--repeat", type=int, default=3, help="timings per method; best and median are shown")
+    args = parser.parse_args()
+    runs = len(RESEARCHERS) * len(BARRIER_LEVELS) * args.replications
+    print(f"load average before: {os.getloadavg()[0]:.2f} (2 vCPUs: other work on the machine slows the timings)")
     with tempfile.TemporaryDirectory() as folder:
         sweep_file = Path(folder) / "bench.toml"
-        sweep_file.write_text(sweep_text(replications))
+        sweep_file.write_text(sweep_text(args.replications))
         start = time.perf_counter()
         plan_sweep(sweep_file)
-        print(f"plan (validate and key {runs // replications} design points): {time.perf_counter() - start:.2f} s")
-        print(f"{'method':<34}{'runs':>6}{'seconds':>10}{'runs/s':>9}")
+        print(f"plan (validate and key {runs // args.replications} design points): "
+              f"{time.perf_counter() - start:.2f} s")
+        print(f"{'method':<34}{'runs':>6}{'best s':>9}{'median s':>9}{'best/s':>9}{'median/s':>9}")
         tables = {}
         for workers in (1, 2):
-            seconds, tables[workers] = time_sweep(sweep_file, workers)
+            timings = [time_sweep(sweep_file, workers) for _ in range(args.repeat)]
+            tables[workers] = timings[0][1]
             label = "yreb sweep, 1 worker (in process)" if workers == 1 else "yreb sweep, 2 worker processes"
-            print(f"{label:<34}{runs:>6}{seconds:>10.2f}{runs / seconds:>9.1f}")
+            report(label, runs, [seconds for seconds, _ in timings])
     pd.testing.assert_frame_equal(tables[1], tables[2])
     for processes in (1, 2):
-        seconds, batch = time_batch_run(processes, replications)
-        print(f"{f'mesa.batch_run, {processes} process(es)':<34}{len(batch):>6}{seconds:>10.2f}"
-              f"{len(batch) / seconds:>9.1f}")
+        timings = [time_batch_run(processes, args.replications) for _ in range(args.repeat)]
+        batch = timings[0][1]
+        report(f"mesa.batch_run, {processes} process(es)", len(batch), [seconds for seconds, _ in timings])
     sweep_2035 = tables[1][(tables[1].region == "Belt") & (tables[1].variable == "gdp_100m_yuan")
                            & (tables[1].year == 2035)]
     merged = sweep_2035.merge(batch, left_on=["researchers", "barrier_level", "seed"],
                               right_on=["researchers", "barrier_level", "rng"])
     difference = (merged["value"] - merged["belt_gdp_100m_yuan"]).abs().max()
     print(f"belt GDP 2035, sweep vs batch_run: {len(merged)} runs matched, max |difference| = {difference:.3g}")
+    print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

@@ -381,22 +381,25 @@ class YREBModel(Model):
     def check_invariants(self, year: int) -> None:
         """Stop with a clear message if a stock became non-finite or negative, or people were lost."""
         names = self.table.names
-        bad_capital = np.argwhere(~np.isfinite(self.capital) | (self.capital < 0))
-        if bad_capital.size:  # every owner x unit entry, parks included
-            o, u = bad_capital[0]
-            raise ModelInvariantError(year, names[self.unit_region[u]], "capital",
-                                      f"value {self.capital[o, u]!r} owned by {names[o]}")
+        # N x N stocks: a cheap test (min and sum) first; the offending entry is searched only if it fails
+        if not (self.capital.min() >= 0 and np.isfinite(self.capital.sum())):
+            bad_capital = np.argwhere(~np.isfinite(self.capital) | (self.capital < 0))
+            if bad_capital.size:  # every owner x unit entry, parks included
+                o, u = bad_capital[0]
+                raise ModelInvariantError(year, names[self.unit_region[u]], "capital",
+                                          f"value {self.capital[o, u]!r} owned by {names[o]}")
+        residents = {"talent": self.talent_stock.sum(axis=0), "labour": self.labour_stock.sum(axis=0)}
         for quantity, values in (("knowledge", self.knowledge), ("fundamental TFP", self.fundamental_tfp),
                                  ("construction land", self.land_km2[: self.n_regions]),
-                                 ("talent", self.talent_stock.sum(axis=0)), ("labour", self.labour_stock.sum(axis=0))):
+                                 ("talent", residents["talent"]), ("labour", residents["labour"])):
             bad = np.flatnonzero(~np.isfinite(values) | (values < 0))
             if bad.size:
                 raise ModelInvariantError(year, names[bad[0]], quantity, f"value {values[bad[0]]!r}")
         for quantity, stock in (("talent", self.talent_stock), ("labour", self.labour_stock)):
-            if (stock < 0).any():
+            if stock.min() < 0:
                 o, j = np.argwhere(stock < 0)[0]
                 raise ModelInvariantError(year, names[j], quantity, f"negative stock of people registered in {names[o]}")
-        people = int(self.talent_stock.sum() + self.labour_stock.sum())
+        people = int(residents["talent"].sum() + residents["labour"].sum())
         if people != self.total_people:
             raise ModelInvariantError(year, "all regions", "people", f"{people} persons, expected {self.total_people}")
         for quantity in ("gdp_100m_yuan", "gni_100m_yuan"):

@@ -59,9 +59,11 @@ def cmd_run(args) -> int:
 
 
 def cmd_validate(args) -> int:
+    from .model import YREBModel
     from .scenario import load_scenario
     for path in args.files:
         scenario = load_scenario(path, force=True)
+        YREBModel(scenario)  # calibrates the base year: inputs that admit none are reported as by 'run'
         spec = scenario.spec
         print(f"{path}: ok ({spec.name}: {scenario.table.n} regions, {spec.start_year}-{spec.end_year}, "
               f"{len(spec.policies)} policies, {spec.replications} replications)")

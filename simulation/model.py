@@ -228,7 +228,8 @@ class YREBModel(Model):
         if (talent_prod <= 0).any():
             j = int(np.flatnonzero(talent_prod <= 0)[0])
             raise ModelInvariantError(year, self.table.names[j], "talent",
-                                      "innovation-enclave staff exceed the hub's resident talent")
+                                      f"no resident talent left for production ({talent_res[j]} residents, "
+                                      f"{staff_at_hub[j]:g} of them innovation-enclave staff)")
         capital_unit = self.capital.sum(axis=0)
         weight = k.unit_fixed_factor(tfp_unit, capital_unit, self.land_km2, alpha, gamma)
         land_region = np.bincount(self.unit_region, weights=self.land_km2, minlength=n)

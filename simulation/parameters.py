@@ -27,11 +27,13 @@ class ModelParameters(BaseModel):
     agglomeration_elasticity: float = _p(0.03, "1", "eps, TFP elasticity to resident population; MODEL.md s.2 (assumption)", ge=0, le=0.2)
     tfp_growth: float = _p(0.02, "1/year", "common drift of fundamental TFP (assumption; Chinese TFP growth estimates 1-2.5%/yr)", ge=-0.1, le=0.1)
     tfp_shock_sd: float = _p(0.005, "1/year", "sd of the log random walk of fundamental TFP (assumption; 0.5%/yr keeps 20-year spreads of provincial GDP near 10%)", ge=0, le=0.2)
-    # migration (MODEL.md section 3; Tombe & Zhu 2019)
+    # migration (MODEL.md section 3; Tombe & Zhu 2019); elasticities at least 0.1: nearer 0 the calibrated
+    # amenities B = v^(1/kappa) under- or overflow and the logit shares become NaN
     housing_share: float = _p(0.87, "1", "a, share of traded goods in spending; Tombe & Zhu (2019)", gt=0, lt=1)
-    migration_elasticity_labour: float = _p(1.5, "1", "kappa_L; Tombe & Zhu (2019) estimate 1.19-1.61", gt=0, le=10)
-    migration_elasticity_talent: float = _p(2.0, "1", "kappa_H; MODEL.md s.3 suggests testing 1.5-3 for talent (assumption)", gt=0, le=10)
-    distance_scale_km: float = _p(100.0, "km", "d0 in mu = (1 + d/d0)^rho (assumption)", gt=0, le=5000)
+    migration_elasticity_labour: float = _p(1.5, "1", "kappa_L; Tombe & Zhu (2019) estimate 1.19-1.61", ge=0.1, le=10)
+    migration_elasticity_talent: float = _p(2.0, "1", "kappa_H; MODEL.md s.3 suggests testing 1.5-3 for talent (assumption)", ge=0.1, le=10)
+    # at least 1 km: seats are tens to thousands of km apart; a smaller d0 only inflates every distance cost
+    distance_scale_km: float = _p(100.0, "km", "d0 in mu = (1 + d/d0)^rho (assumption)", ge=1, le=5000)
     distance_elasticity: float = _p(1.0, "1", "rho; MODEL.md s.3", ge=0, le=5)
     border_cost_labour: float = _p(0.8875, "1", "b_L; calibrated so that 6.4% of residents live outside their province of registration (2010 census: 85.9 million inter-provincial migrants)", ge=0, le=20)
     border_cost_talent: float = _p(0.2821, "1", "b_H; calibrated to the same 6.4% migrant share for talent (assumption: no separate data)", ge=0, le=20)
@@ -40,7 +42,8 @@ class ModelParameters(BaseModel):
     # capital (MODEL.md section 4)
     saving_rate: float = _p(0.42, "1", "s, investment out of income; MODEL.md s.4", gt=0, lt=1)
     depreciation: float = _p(0.096, "1/year", "delta; MODEL.md s.4 (Zhang, Wu & Zhang 2004 use 9.6%)", gt=0, lt=1)
-    investment_elasticity: float = _p(1.5, "1", "kappa_K, elasticity of investment shares to returns; MODEL.md s.4", gt=0, le=10)
+    # at least 0.1: nearer 0 investment ignores returns and the base-year allocation cannot be calibrated
+    investment_elasticity: float = _p(1.5, "1", "kappa_K, elasticity of investment shares to returns; MODEL.md s.4", ge=0.1, le=10)
     capital_distance_elasticity: float = _p(0.3, "1", "rho_K in tau = (1 + d/d0)^-rho_K (assumption)", ge=0, le=5)
     border_cost_capital: float = _p(1.9885, "1", "b_K (local protectionism); calibrated so that 15% of installed capital is owned from outside the province (assumption, no data)", ge=0, le=20)
     # knowledge (MODEL.md section 5)

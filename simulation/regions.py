@@ -99,26 +99,39 @@ class RegionTable:
 
 def _fail(file: str, message: str, *, field: str | None = None, row: int | None = None, value=None,
           expected: str | None = None):
+    value = value.item() if isinstance(value, np.generic) else value  # 23237.5, not np.float64(23237.5)
     raise UserInputError(message, file=file, field=field, line=row, value=value, expected=expected)
+
+
+def read_text(path: Path, kind: str) -> str:
+    """Text of a user's ``kind`` file (e.g. "TOML"); missing, directory, unreadable, non-UTF-8 or empty files
+    raise UserInputError (a UTF-8 byte-order mark is accepted)."""
+    name = str(path)
+    if path.is_dir():
+        _fail(name, "is a folder, not a file", expected=f"a {kind} file")
+    if not path.is_file():
+        _fail(name, "file not found", expected=f"an existing {kind} file")
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        _fail(name, f"cannot be read: {exc.strerror}", expected=f"a readable {kind} file")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        _fail(name, f"not UTF-8 text (byte {exc.start})", expected=f"a UTF-8 encoded {kind} file")
+    if not text.strip():
+        _fail(name, "the file is empty", expected=f"a {kind} file with content")
+    return text
 
 
 def read_csv_strict(path: Path) -> pd.DataFrame:
     """Read a UTF-8 CSV, turning unreadable, empty or non-UTF-8 files into UserInputError."""
-    name = str(path)
-    if not path.is_file():
-        _fail(name, "file not found", expected="an existing CSV file")
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        _fail(name, f"not UTF-8 text (byte {exc.start})", expected="a UTF-8 encoded CSV file")
-    if not text.strip():
-        _fail(name, "the file is empty", expected="a CSV header and at least one row")
+    text = read_text(path, "CSV")
     from io import StringIO
     try:
         return pd.read_csv(StringIO(text), dtype=str, keep_default_na=False)
     except pd.errors.ParserError as exc:
-        _fail(name, f"not a valid CSV table: {exc}")
+        _fail(str(path), f"not a valid CSV table: {exc}")
 
 
 def load_region_table(path: str | Path | None = None) -> RegionTable:
@@ -184,6 +197,10 @@ def load_region_table(path: str | Path | None = None) -> RegionTable:
     land = values["land_area_km2"]
     built = values.get("construction_land_km2",
                        np.minimum(values["population_10k"] * CONSTRUCTION_LAND_KM2_PER_10K, 0.5 * land))
+    bad = np.flatnonzero(built > land)
+    if bad.size:
+        _fail(name, "construction land exceeds land area", field="construction_land_km2", row=int(bad[0]) + 2,
+              value=built[bad[0]], expected=f"at most land_area_km2 ({land[bad[0]]:g} km2)")
     capital = values.get("capital_stock_100m_yuan", values["gdp_100m_yuan"] * DEFAULT_CAPITAL_OUTPUT_RATIO)
     if "in_belt" in df.columns and (df["in_belt"].str.strip() != "").any():
         flags = []

@@ -14,7 +14,7 @@ from .calibration import calibrate, migrant_share
 from .model import YREBModel, replication_seed
 from .provenance import provenance
 from .scenario import ResolvedScenario
-from .storage import atomic_folder, write_json, write_table
+from .storage import atomic_folder, left_unfinished, write_json, write_table
 
 RESULT_COLUMNS = ["scenario", "replication", "seed", "region", "variable", "unit", "year", "value"]
 FLOW_COLUMNS = ["scenario", "replication", "seed", "factor", "origin", "destination", "unit", "year", "value"]
@@ -90,8 +90,15 @@ def load_results(folder: Path) -> tuple[pd.DataFrame, dict]:
 
     from .errors import UserInputError
     folder = Path(folder)
+    if left_unfinished(folder):
+        raise UserInputError("an unfinished temporary folder left by an interrupted run (safe to delete)",
+                             file=str(folder), expected="a folder written by 'yreb run'")
     meta_path, table_path = folder / "metadata.json", folder / "results.parquet"
     if not meta_path.is_file() or not table_path.is_file():
         raise UserInputError("not a complete result folder (metadata.json and results.parquet expected)",
                              file=str(folder), expected="a folder written by 'yreb run'")
-    return pd.read_parquet(table_path), json.loads(meta_path.read_text(encoding="utf-8"))
+    try:
+        return pd.read_parquet(table_path), json.loads(meta_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:  # truncated or edited files (pyarrow and json errors are ValueErrors)
+        raise UserInputError(f"unreadable result file: {exc}", file=str(folder),
+                             expected="a folder written by 'yreb run'") from None

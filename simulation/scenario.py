@@ -21,11 +21,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .errors import UserInputError
 from .parameters import ModelParameters
-from .policies import CoBuiltParkPolicy, InnovationEnclavePolicy, Policy, ResolvedPolicies
-from .regions import DEFAULT_REGION_TABLE, SUBREGIONS, RegionTable, load_region_table
+from .policies import POLICY_TYPES, CoBuiltParkPolicy, InnovationEnclavePolicy, Policy, ResolvedPolicies
+from .regions import DEFAULT_REGION_TABLE, SUBREGIONS, RegionTable, load_region_table, read_text
 
 MAX_REPLICATIONS = 1000  # more needs --force: a typo like 10000 would otherwise run for hours
-NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,63}$")
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,63}\Z")  # \Z: no trailing newline
 BUILTIN_GROUPS = ("belt", "all", "downstream", "midstream", "upstream", "outside")
 
 
@@ -95,13 +95,27 @@ class ResolvedScenario:
 # --- reading and error reporting -------------------------------------------------------------
 
 def _find_line(text: str, loc: tuple) -> int | None:
-    """Best-effort line of the last named key of a validation location in the TOML text."""
-    keys = [k for k in loc if isinstance(k, str)]
-    if not keys:
-        return None
-    pattern = re.compile(r"^\s*" + re.escape(keys[-1]) + r"\s*=", re.M)
-    match = pattern.search(text)
-    return text.count("\n", 0, match.start()) + 1 if match else None
+    """Line of a validation location in the TOML text: the key inside its ``[table]`` or the k-th
+    ``[[array]]`` entry (that entry's header line when the key is not written); None when not found."""
+    parts = [p for p in loc if p not in POLICY_TYPES]  # pydantic adds the union tag of a policy to the path
+    headers = list(re.finditer(r"^[ \t]*\[(\[?)[ \t]*([A-Za-z0-9_\-]+)[ \t]*\]", text, re.M))
+    section, start, end = None, 0, headers[0].start() if headers else len(text)
+    if parts and isinstance(parts[0], str):
+        if len(parts) > 1 and isinstance(parts[1], int):
+            entries = [h for h in headers if h.group(1) and h.group(2) == parts[0]]
+            if parts[1] < len(entries):
+                section, parts = entries[parts[1]], parts[2:]
+        else:
+            tables = [h for h in headers if not h.group(1) and h.group(2) == parts[0]]
+            if tables:
+                section, parts = tables[0], parts[1:]
+    if section is not None:
+        start = section.start()
+        end = next((h.start() for h in headers if h.start() > start), len(text))
+    keys = [p for p in parts if isinstance(p, str)]
+    match = re.compile(r"^[ \t]*" + re.escape(keys[0]) + r"[ \t]*=", re.M).search(text, start, end) if keys else None
+    where = match or section
+    return text.count("\n", 0, where.start()) + 1 if where else None
 
 
 def _format_loc(loc: tuple) -> str:
@@ -109,8 +123,7 @@ def _format_loc(loc: tuple) -> str:
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif part in ("barrier", "co_built_park", "innovation_enclave", "east_west_pairing",
-                      "talent_recognition", "transport_link", "land_quota") and out.endswith("]"):
+        elif part in POLICY_TYPES and out.endswith("]"):
             continue  # pydantic adds the union tag to the path; the index already says which policy
         else:
             out += ("." if out else "") + str(part)
@@ -120,15 +133,7 @@ def _format_loc(loc: tuple) -> str:
 def read_toml(path: Path) -> tuple[dict, str]:
     """Parse a TOML file; unreadable, non-UTF-8, empty or malformed files raise UserInputError."""
     name = str(path)
-    if not path.is_file():
-        raise UserInputError("file not found", file=name, expected="an existing TOML file")
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise UserInputError(f"not UTF-8 text (byte {exc.start})", file=name, expected="a UTF-8 encoded TOML file")
-    if not text.strip():
-        raise UserInputError("the file is empty", file=name, expected="a TOML document with at least 'name'")
+    text = read_text(path, "TOML")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -159,7 +164,8 @@ def raise_validation_error(exc: ValidationError, name: str, text: str) -> None:
 
 def parse_scenario(data: dict, name: str = "<scenario>", text: str = "") -> ScenarioFile:
     try:
-        return ScenarioFile.model_validate(data)
+        # strict: a boolean, a quoted number or 3.0 where a whole number is expected is a wrong type
+        return ScenarioFile.model_validate(data, strict=True)
     except ValidationError as exc:
         raise_validation_error(exc, name, text)
 
@@ -182,10 +188,38 @@ def _region_index(name: str, index: dict[str, int], file: str, field: str) -> in
     return index[name]
 
 
-def _at_most_half(value: float, stock: float, unit: str, region: str, message: str, file: str, field: str):
-    if value > 0.5 * stock:
-        raise UserInputError(message, file=file, field=field, value=value,
-                             expected=f"at most {0.5 * stock:.0f} {unit} for {region}")
+# policies that take part of one region's base-year stock while in force:
+# (amount field, region field, stock in the region table, unit, message)
+CLAIMS = {
+    InnovationEnclavePolicy: ("researchers", "hub", "talent_persons", "persons",
+                              "enclave head-count exceeds half the hub's talent"),
+    CoBuiltParkPolicy: ("land_km2", "host", "construction_land_km2", "km2",
+                        "park land exceeds half the host's construction land"),
+}
+
+
+def _check_claims(spec: ScenarioFile, table: RegionTable, index: dict[str, int], source: str) -> None:
+    """Policies drawing on one region's stock fit together: in every simulated year the total in force
+    (enclave staff in a hub; park land in a host, kept after the park's agreement ends) is at most half the
+    region's base-year stock. (Committed east-west investment depends on each year's income: the model checks
+    it as it runs.)"""
+    years = np.arange(spec.start_year, spec.end_year + 1)
+    totals: dict[tuple, np.ndarray] = {}
+    for k, policy in enumerate(spec.policies):
+        if type(policy) not in CLAIMS:
+            continue
+        attr, owner, stock, unit, message = CLAIMS[type(policy)]
+        region, amount = getattr(policy, owner), getattr(policy, attr)
+        last = spec.end_year if policy.end is None or isinstance(policy, CoBuiltParkPolicy) else policy.end
+        total = totals.setdefault((type(policy), region), np.zeros(len(years)))
+        total += amount * ((years >= policy.start) & (years <= last))
+        limit = 0.5 * getattr(table, stock)[index[region]]
+        if total.max() > limit:
+            peak = int(np.argmax(total))
+            if total[peak] > amount:
+                message += f" (with the others in force in {years[peak]}: {total[peak]:g} {unit} in all)"
+            raise UserInputError(message, file=source, field=f"policies[{k}].{attr}", value=amount,
+                                 expected=f"at most {limit:.0f} {unit} for {region}")
 
 
 def resolve(spec: ScenarioFile, base_dir: Path, source: str = "<scenario>") -> ResolvedScenario:
@@ -222,17 +256,14 @@ def resolve(spec: ScenarioFile, base_dir: Path, source: str = "<scenario>") -> R
             if hasattr(policy, attr):
                 _region_index(getattr(policy, attr), index, source, f"{where}.{attr}")
         if isinstance(policy, InnovationEnclavePolicy):
-            _at_most_half(policy.researchers, table.talent_persons[index[policy.hub]], "persons", policy.hub,
-                          "enclave head-count exceeds half the hub's talent", source, f"{where}.researchers")
             resolved.enclaves.append(k)
         if isinstance(policy, CoBuiltParkPolicy):
-            _at_most_half(policy.land_km2, table.construction_land_km2[index[policy.host]], "km2", policy.host,
-                          "park land exceeds half the host's construction land", source, f"{where}.land_km2")
             resolved.parks.append(k)
         if policy.start > spec.end_year or policy.start < spec.start_year:
             raise UserInputError("policy starts outside the simulated years", file=source, field=f"{where}.start",
                                  value=policy.start, expected=f"a year from {spec.start_year} to {spec.end_year}")
         resolved.members.append(members)
+    _check_claims(spec, table, index, source)
     return ResolvedScenario(spec, table, groups, resolved, source)
 
 

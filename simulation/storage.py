@@ -14,6 +14,12 @@ import pandas as pd
 from .errors import UserInputError
 
 TMP_PREFIX = ".yreb-tmp-"
+_WRITING: set[Path] = set()  # temporary folders this process is filling (atomic_folder)
+
+
+def left_unfinished(folder: Path) -> bool:
+    """True for a temporary folder that no ``atomic_folder`` of this process is filling: an interrupted run's."""
+    return folder.name.startswith(TMP_PREFIX) and folder.resolve() not in _WRITING
 
 
 def write_json(path: Path, data) -> None:
@@ -49,12 +55,22 @@ def atomic_folder(target: Path, force: bool):
     if target.exists() and not force:
         raise UserInputError("result folder already exists", file=str(target),
                              expected="a new --out folder, or --force to replace it")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    created = [p for p in (target.parent, *target.parent.parents) if not p.exists()]  # deepest first
     tmp = target.parent / f"{TMP_PREFIX}{target.name}-{uuid.uuid4().hex[:8]}"
-    tmp.mkdir()
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp.mkdir()
+    except OSError as exc:
+        raise UserInputError(f"cannot create the result folder: {exc.strerror}", file=str(target.parent),
+                             expected="a writable folder (not a file) for --out") from None
+    writing = tmp.resolve()
+    _WRITING.add(writing)
     try:
         yield tmp
         if target.exists():
+            if not force:  # appeared while this run was computing (another run): keep it
+                raise UserInputError("result folder was created by another run meanwhile", file=str(target),
+                                     expected="a new --out folder, or --force to replace it")
             old = target.parent / f"{TMP_PREFIX}old-{target.name}-{uuid.uuid4().hex[:8]}"
             os.replace(target, old)
             os.replace(tmp, target)
@@ -63,4 +79,11 @@ def atomic_folder(target: Path, force: bool):
             os.replace(tmp, target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
+        for folder in created:  # leave no empty --out folders behind
+            try:
+                folder.rmdir()
+            except OSError:
+                break
         raise
+    finally:
+        _WRITING.discard(writing)

@@ -277,6 +277,7 @@ class YREBModel(Model):
         invest[:, :n] += earmarked
         invest_by_region = invest[:, :n].copy()  # owner x region: own economies plus the parks each hosts
         np.add.at(invest_by_region.T, hosts, invest[:, n:].T)
+        invest_received = invest_by_region.sum(axis=0)
 
         # 7 migration and settlement
         real_talent = k.real_income(self.calibration.amenity_talent, wage_talent, price)
@@ -308,8 +309,8 @@ class YREBModel(Model):
             "capital_installed_100m_yuan": np.bincount(self.unit_region, weights=capital_unit, minlength=n),
             "capital_owned_100m_yuan": self.capital.sum(axis=1),
             "investment_100m_yuan": investment,
-            "investment_received_100m_yuan": invest_by_region.sum(axis=0),
-            "investment_from_outside_100m_yuan": invest_by_region.sum(axis=0) - np.diag(invest_by_region),
+            "investment_received_100m_yuan": invest_received,
+            "investment_from_outside_100m_yuan": invest_received - np.diag(invest_by_region),
             "park_gdp_100m_yuan": np.bincount(hosts, weights=gdp_unit[n:], minlength=n),
             "construction_land_km2": land_region,
             "tfp": tfp_region,

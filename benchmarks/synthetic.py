@@ -31,14 +31,15 @@ JITTER_DEG = 0.25  # sd of synthetic points around a seat (about 25 km)
 SIZE_SD = 0.8  # log-normal sd of a region's economic size within its province
 VARIABLE_SD = 0.25  # extra log-normal sd of each variable around the region's size
 SIZES = (130, 500, 2000)
-SPLIT_COLUMNS = ("gdp_100m_yuan", "population_10k", "talent_persons", "capital_stock_100m_yuan")
 MAX_CONSTRUCTION_SHARE = 0.5  # construction land at most half of a region's land area
 
 
 def city_seats() -> pd.DataFrame:
-    """The 130 units with a unique ASCII name: pinyin without apostrophes (``adcode-<code>`` where the
-    source has none),
-    with the province appended to names that occur twice."""
+    """The 130 units, each with a unique ASCII name.
+
+    The name is the pinyin without apostrophes, or ``adcode-<code>`` where the source has no pinyin; names
+    that occur twice get their province appended.
+    """
     cities = pd.read_csv(CITIES_FILE, dtype={"adcode": str})
     name = cities["name_pinyin"].str.replace("'", "").fillna("adcode-" + cities["adcode"])
     duplicated = name.duplicated(keep=False)
@@ -74,21 +75,21 @@ def synthetic_table(n: int, seed: int = SEED) -> pd.DataFrame:
     rng = np.random.default_rng([seed, n])
     regions = place_regions(n, rng)
     provinces = load_region_table(DEFAULT_REGION_TABLE)
-    raw = pd.read_csv(DEFAULT_REGION_TABLE).set_index("region")
+    totals = {"gdp_100m_yuan": provinces.gdp_100m_yuan, "population_10k": provinces.population_persons / 1e4,
+              "talent_persons": provinces.talent_persons, "capital_stock_100m_yuan": provinces.capital_stock_100m_yuan}
     province_of = np.array([provinces.index(p) for p in regions["province"]])
     size = rng.lognormal(0.0, SIZE_SD, size=n)
     out = pd.DataFrame({
         "region": regions["region"], "region_zh": regions["name_zh"], "province": regions["province"],
         "subregion": [provinces.subregion[i] for i in province_of], "in_belt": True,
         "lon": regions["lon"].round(6), "lat": regions["lat"].round(6)})
-    for column in SPLIT_COLUMNS:
+    for column, total in totals.items():  # size-related variables
         weights = size * rng.lognormal(0.0, VARIABLE_SD, size=n)
-        out[column] = split_totals(raw[column].to_numpy(), province_of, weights)
-    out["land_area_km2"] = split_totals(raw["land_area_km2"].to_numpy(), province_of,
-                                        rng.lognormal(0.0, SIZE_SD, size=n))
-    built = split_totals(raw["construction_land_km2"].to_numpy(), province_of, out["population_10k"].to_numpy())
+        out[column] = split_totals(total, province_of, weights)
+    out["land_area_km2"] = split_totals(provinces.land_area_km2, province_of, rng.lognormal(0.0, SIZE_SD, size=n))
+    built = split_totals(provinces.construction_land_km2, province_of, out["population_10k"].to_numpy())
     out["construction_land_km2"] = np.minimum(built, MAX_CONSTRUCTION_SHARE * out["land_area_km2"])
-    numeric = [*SPLIT_COLUMNS, "land_area_km2", "construction_land_km2"]
+    numeric = [*totals, "land_area_km2", "construction_land_km2"]
     out[numeric] = out[numeric].round(4)
     out["talent_persons"] = np.maximum(out["talent_persons"].round(), 1.0)  # whole persons
     out["coord_source"] = regions["coord_source"]

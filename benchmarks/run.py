@@ -164,7 +164,7 @@ def run_rows(sizes: tuple[int, ...], tables: dict[int, Path | None], short: bool
         if n not in sizes:
             rows.append(Row(RUN_LABEL, str(n), NOT_MEASURED))
             continue
-        repeats = 2 if short else (5 if n <= 130 else 3 if n <= 500 else 1)
+        repeats = 1 if short else (5 if n <= 130 else 3 if n <= 500 else 1)
         for mode, stochastic in MODES.items():
             runs[n, mode] = r = run_in_fresh_process(n, tables[n], stochastic, repeats, n <= flows_max_n)
             per_year = r["run_ms"] / r["years"]
@@ -189,7 +189,7 @@ def plain_rows(tables: dict[int, Path | None], short: bool) -> list[Row]:
     for n in PLAIN_SIZES:
         scenario = scenario_for(n, tables[n], stochastic=False, end_year=2015 + years - 1)
         calibrate(scenario.table, scenario.params)
-        vectorised = best_step_ms(lambda: YREBModel(scenario, record_flows=False), years, 2 if short else 5)
+        vectorised = best_step_ms(lambda: YREBModel(scenario, record_flows=False), years, 1 if short else 5)
         plain = best_step_ms(lambda: PlainMesaModel(scenario), years, 1 if short else 3)
         ratio = plain / vectorised
         target, met = (f">= {PLAIN_RATIO_TARGET:.0f}x", verdict(ratio >= PLAIN_RATIO_TARGET)) if n == 130 else ("", "")

@@ -203,6 +203,7 @@ class YREBModel(Model):
     # --- one year --------------------------------------------------------------------------
     def step(self) -> None:
         year, p, n = self.year, self.params, self.n_regions
+        self.check_stocks(year)  # a state corrupted since the last check is reported before it is used
         shock_rng, talent_rng, labour_rng, settle_t_rng, settle_l_rng = self.rng.spawn(5)
         state = self.policy_state(year)
         self._open_parks_and_enclaves(state)
@@ -381,7 +382,18 @@ class YREBModel(Model):
         return transfers
 
     def check_invariants(self, year: int) -> None:
-        """Stop with a clear message if a stock became non-finite or negative, or people were lost."""
+        """Stop with a clear message if a stock became non-finite or negative, people were lost, or the year's
+        GDP or GNI is not finite and positive."""
+        self.check_stocks(year)
+        for quantity in ("gdp_100m_yuan", "gni_100m_yuan"):
+            values = self.last_outputs[quantity]
+            bad = np.flatnonzero(~np.isfinite(values) | (values <= 0))
+            if bad.size:
+                raise ModelInvariantError(year, self.table.names[bad[0]], quantity, f"value {values[bad[0]].item()!r}")
+
+    def check_stocks(self, year: int) -> None:
+        """Stop with a clear message if a stock is non-finite or negative (zero for the land, TFP and residents
+        that production and prices divide by), or people were lost."""
         names = self.table.names
         # N x N stocks: a cheap test (min and sum) first; the offending entry is searched only if it fails
         if not (self.capital.min() >= 0 and np.isfinite(self.capital.sum())):
@@ -389,14 +401,16 @@ class YREBModel(Model):
             if bad_capital.size:  # every owner x unit entry, parks included
                 o, u = bad_capital[0]
                 raise ModelInvariantError(year, names[self.unit_region[u]], "capital",
-                                          f"value {self.capital[o, u]!r} owned by {names[o]}")
+                                          f"value {self.capital[o, u].item()!r} owned by {names[o]}")
         residents = {"talent": self.talent_stock.sum(axis=0), "labour": self.labour_stock.sum(axis=0)}
-        for quantity, values in (("knowledge", self.knowledge), ("fundamental TFP", self.fundamental_tfp),
-                                 ("construction land", self.land_km2[: self.n_regions]),
-                                 ("talent", residents["talent"]), ("labour", residents["labour"])):
-            bad = np.flatnonzero(~np.isfinite(values) | (values < 0))
+        for quantity, values, positive in (("knowledge", self.knowledge, False),
+                                           ("fundamental TFP", self.fundamental_tfp, True),
+                                           ("construction land", self.land_km2[: self.n_regions], True),
+                                           ("talent", residents["talent"], True), ("labour", residents["labour"], True)):
+            bad = np.flatnonzero(~np.isfinite(values) | ((values <= 0) if positive else (values < 0)))
             if bad.size:
-                raise ModelInvariantError(year, names[bad[0]], quantity, f"value {values[bad[0]]!r}")
+                raise ModelInvariantError(year, names[bad[0]], quantity, f"value {values[bad[0]].item()!r}, expected "
+                                          + ("a positive number" if positive else "a non-negative number"))
         for quantity, stock in (("talent", self.talent_stock), ("labour", self.labour_stock)):
             if stock.min() < 0:
                 o, j = np.argwhere(stock < 0)[0]
@@ -404,11 +418,6 @@ class YREBModel(Model):
         people = int(residents["talent"].sum() + residents["labour"].sum())
         if people != self.total_people:
             raise ModelInvariantError(year, "all regions", "people", f"{people} persons, expected {self.total_people}")
-        for quantity in ("gdp_100m_yuan", "gni_100m_yuan"):
-            values = self.last_outputs[quantity]
-            bad = np.flatnonzero(~np.isfinite(values) | (values <= 0))
-            if bad.size:
-                raise ModelInvariantError(year, names[bad[0]], quantity, f"value {values[bad[0]]!r}")
 
     # --- running and outputs ----------------------------------------------------------------
     def run(self) -> "YREBModel":

@@ -597,6 +597,8 @@ def _init_folder(plan: SweepPlan, folder: Path, force: bool) -> None:
     (folder / "shards").mkdir(parents=True, exist_ok=True)
     for stale in (folder / "shards").glob(f"{TMP_PREFIX}*"):
         stale.unlink(missing_ok=True)  # left by a killed writer; never counted as a shard
+    for final in ("metadata.json", "results.parquet", "results.csv", "failures.parquet", "failures.csv"):
+        (folder / final).unlink(missing_ok=True)  # rewritten at the end: never left beside a newer design
     for source, name in ((plan.file, "sweep.toml"), (plan.base_file, "base_scenario.toml")):
         shutil.copyfile(source, folder / f"{TMP_PREFIX}{name}")
         os.replace(folder / f"{TMP_PREFIX}{name}", folder / name)

@@ -228,10 +228,6 @@ def test_a_dask_worker_killed_mid_sweep_loses_no_runs(tmp_path, current_code):
                                   pd.read_parquet(reference.folder / "results.parquet"))
 
 
-@pytest.mark.xfail(strict=True, reason="known bug, reported to the lead: a killed or interrupted 'yreb sweep --resume' "
-                                        "of a changed sweep leaves the previous sweep's results.parquet and "
-                                        "metadata.json next to the new design.parquet; load_sweep then mixes them "
-                                        "(fix: _init_folder should remove the final tables before a run)")
 def test_an_interrupted_resume_of_a_changed_sweep_is_not_taken_for_complete(tmp_path, current_code):
     path = lhs_sweep(tmp_path, 4)
     run_sweep(plan_sweep(path), tmp_path / "out", workers=1, progress=False)  # a complete sweep

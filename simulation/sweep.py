@@ -422,12 +422,12 @@ def run_rows(scenario: ResolvedScenario, replication: int, keep_regions: bool) -
     model = YREBModel(scenario, replication=replication, record_flows=False).run()
     table, years = scenario.table, np.array(scenario.years)
     metrics = summary_metrics(model.records["gdp_100m_yuan"], model.records["population_persons"],
-                           np.asarray(table.in_belt, dtype=bool), np.asarray(table.subregion))
-    frames = [pd.DataFrame({"region": BELT, "variable": name, "unit": SUMMARY_METRICS[name], "year": years,
-                            "value": values}) for name, values in metrics.items()]
-    if keep_regions:
-        frames.append(model.results_frame())
-    return pd.concat(frames, ignore_index=True)
+                              np.asarray(table.in_belt, dtype=bool), np.asarray(table.subregion))
+    names = np.array(list(metrics), dtype=object)
+    summary = pd.DataFrame({"region": BELT, "variable": np.repeat(names, len(years)),
+                            "unit": np.repeat([SUMMARY_METRICS[n] for n in names], len(years)),
+                            "year": np.tile(years, len(names)), "value": np.concatenate(list(metrics.values()))})
+    return pd.concat([summary, model.results_frame()], ignore_index=True) if keep_regions else summary
 
 
 def _error_record(key: str, exc: BaseException) -> dict:

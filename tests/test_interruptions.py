@@ -146,8 +146,8 @@ def test_ctrl_c_cleans_up_and_keeps_the_previous_result(tmp_path):
         time.sleep(0.002)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130 and "interrupted; no results were written" in err and "Traceback" not in err
-    assert files(tmp_path / "baseline") == before and not _tmp_folders(tmp_path)
+    assert proc.returncode == 130 and "interrupted; no results were written" in err and "Traceback" not in err, err
+    assert files(tmp_path / "baseline") == before and not _tmp_folders(tmp_path), err
 
 
 KILL_SELF = """

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 EARTH_RADIUS_KM = 6371.0088
+YUAN_PER_100M = 1e8  # money is in 100 million yuan
 
 
 def haversine_km(lon_deg: np.ndarray, lat_deg: np.ndarray) -> np.ndarray:

@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-YUAN_PER_100M = 1e8
+from .kernels import YUAN_PER_100M
+
 # variables whose belt value is not a sum over regions (per-capita values, prices, indices)
 NON_ADDITIVE = ("gdp_per_capita_yuan", "tfp", "knowledge_stock", "wage_talent_yuan", "wage_labour_yuan")
 BELT = "Belt"  # region label of belt aggregates and belt metrics

@@ -19,8 +19,7 @@ from .errors import ModelInvariantError, UserInputError
 from .policies import FACTORS, PolicyState
 from .scenario import ResolvedScenario, default_scenario
 
-PERSONS_PER_10K = 1e4
-YUAN_PER_100M = 1e8
+YUAN_PER_100M = k.YUAN_PER_100M
 
 # recorded region-year variables and their units
 VARIABLES: dict[str, str] = {

@@ -1,6 +1,6 @@
 """The model's yearly step written the plain Mesa way: one Region agent per region, each looping over the
 others in Python (floats and lists, no numpy in the step). Used only as the reference for the speed of
-the vectorised ``simulation.model.YREBModel``; ``tests/test_benchmarks.py`` checks that both compute the
+the vectorised ``yreb.model.model.YREBModel``; ``tests/test_benchmarks.py`` checks that both compute the
 same recorded quantities and stocks.
 
 Scope: the mean-field model (``ModelParameters(stochastic=False)``) under the status quo (a scenario
@@ -16,9 +16,9 @@ import math
 import numpy as np
 from mesa import Agent, Model
 
-from simulation.calibration import calibrate, status_quo_costs
-from simulation.model import VARIABLES, YUAN_PER_100M
-from simulation.scenario import ResolvedScenario
+from yreb.model.calibration import calibrate, status_quo_costs
+from yreb.model.model import VARIABLES, YUAN_PER_100M
+from yreb.inputs.scenario import ResolvedScenario
 
 
 class PlainRegion(Agent):

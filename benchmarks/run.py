@@ -33,10 +33,10 @@ from pathlib import Path
 
 import numpy as np
 
-from simulation.calibration import calibrate
-from simulation.model import YREBModel
-from simulation.parameters import ModelParameters
-from simulation.scenario import default_scenario
+from yreb.model.calibration import calibrate
+from yreb.model.model import YREBModel
+from yreb.model.parameters import ModelParameters
+from yreb.inputs.scenario import default_scenario
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))

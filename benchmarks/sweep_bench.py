@@ -24,9 +24,9 @@ import pandas as pd
 from mesa import batch_run
 from mesa.datacollection import DataCollector
 
-from simulation.model import YREBModel, replication_seed
-from simulation.scenario import parse_scenario, read_toml, resolve
-from simulation.sweep import plan_sweep, run_sweep, set_path, summary_metrics
+from yreb.model.model import YREBModel, replication_seed
+from yreb.inputs.scenario import parse_scenario, read_toml, resolve
+from yreb.sweep.core import plan_sweep, run_sweep, set_path, summary_metrics
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE_FILE = ROOT / "scenarios" / "sweeps" / "base" / "enclave_and_barriers.toml"

@@ -6,7 +6,7 @@
   (normal jitter of ``JITTER_DEG`` degrees), each in the province of its seat.
 
 Economic values are synthetic in every table: each province's 2015 totals (GDP, residents, R&D personnel,
-land area, capital, construction land; ``simulation/data/regions_2015.csv``) are split among its regions
+land area, capital, construction land; ``simulation/yreb/data/regions_2015.csv``) are split among its regions
 with random log-normal weights, so sums by province equal the data but no region value is observed.
 Every row says so in its ``values_source`` column. Provinces are kept (``province`` column): pairs of
 regions in the same province are not separated by an administrative border. No region lies outside the
@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from simulation.regions import DEFAULT_REGION_TABLE, load_region_table
+from yreb.inputs.regions import DEFAULT_REGION_TABLE, load_region_table
 
 CITIES_FILE = Path(__file__).resolve().parent / "data" / "city_list_coordinates.csv"
 SEED = 20150101
@@ -71,7 +71,7 @@ def split_totals(totals: np.ndarray, province_of: np.ndarray, weights: np.ndarra
 
 
 def synthetic_table(n: int, seed: int = SEED) -> pd.DataFrame:
-    """A region table of n belt regions with synthetic economic values (columns of simulation.regions)."""
+    """A region table of n belt regions with synthetic economic values (columns of yreb.inputs.regions)."""
     rng = np.random.default_rng([seed, n])
     regions = place_regions(n, rng)
     provinces = load_region_table(DEFAULT_REGION_TABLE)
@@ -94,7 +94,7 @@ def synthetic_table(n: int, seed: int = SEED) -> pd.DataFrame:
     out["talent_persons"] = np.maximum(out["talent_persons"].round(), 1.0)  # whole persons
     out["coord_source"] = regions["coord_source"]
     out["values_source"] = (f"SYNTHETIC (benchmarks/synthetic.py, seed {seed}): province 2015 totals from "
-                            "simulation/data/regions_2015.csv split by random log-normal weights")
+                            "simulation/yreb/data/regions_2015.csv split by random log-normal weights")
     return out
 
 

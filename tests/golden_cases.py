@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from simulation.model import YREBModel
-from simulation.scenario import load_scenario
+from yreb.model.model import YREBModel
+from yreb.inputs.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ("baseline", "full_coordination")

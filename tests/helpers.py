@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from simulation.model import YREBModel
-from simulation.scenario import parse_scenario, resolve
+from yreb.model.model import YREBModel
+from yreb.inputs.scenario import parse_scenario, resolve
 
 ROOT = Path(__file__).resolve().parents[1]
 BELT = ["Shanghai", "Jiangsu", "Zhejiang", "Anhui", "Jiangxi", "Hubei", "Hunan", "Chongqing", "Sichuan",

@@ -6,7 +6,7 @@ import solara
 
 
 def test_app_renders_and_collects_belt_outcomes():
-    from simulation import app
+    from yreb.viz import app
 
     model = app.AppModel("barriers_removed.toml", replication=1)
     for _ in range(3):
@@ -19,7 +19,7 @@ def test_app_renders_and_collects_belt_outcomes():
 
 
 def test_app_model_stops_after_end_year():
-    from simulation import app
+    from yreb.viz import app
 
     model = app.AppModel("baseline.toml")
     for _ in range(len(model.years) + 2):

@@ -10,10 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from simulation.model import YREBModel
-from simulation.parameters import ModelParameters
-from simulation.regions import load_region_table
-from simulation.scenario import default_scenario, load_scenario
+from yreb.model.model import YREBModel
+from yreb.model.parameters import ModelParameters
+from yreb.inputs.regions import load_region_table
+from yreb.inputs.scenario import default_scenario, load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.toml"))

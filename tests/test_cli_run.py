@@ -10,8 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from simulation.cli import main
-from simulation.regions import load_region_table
+from yreb.cli import main
+from yreb.inputs.regions import load_region_table
 
 from helpers import ROOT
 
@@ -19,7 +19,7 @@ SCENARIOS = sorted((ROOT / "scenarios").glob("*.toml"))
 
 
 def yreb(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "simulation.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "yreb", *args], capture_output=True, text=True,
                           cwd=ROOT, timeout=300)
 
 

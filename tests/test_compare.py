@@ -11,13 +11,13 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from simulation.cli import main
-from simulation.compare import (DEFAULT_OUTCOMES, choose_baseline, compare_runs, default_out_dir, load_run,
+from yreb.cli import main
+from yreb.analysis.compare import (DEFAULT_OUTCOMES, choose_baseline, compare_runs, default_out_dir, load_run,
                                 paired_replications)
-from simulation.errors import UserInputError
-from simulation.model import VARIABLES
-from simulation.maps import load_boundaries, plot_flow_map, ring_area, ring_centroid, top_pairs
-from simulation.plotting import font_fallback_rc
+from yreb.errors import UserInputError
+from yreb.model.model import VARIABLES
+from yreb.viz.maps import load_boundaries, plot_flow_map, ring_area, ring_centroid, top_pairs
+from yreb.viz.plotting import font_fallback_rc
 
 from helpers import BELT
 

@@ -23,12 +23,12 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from simulation.errors import ModelInvariantError, UserInputError
-from simulation.model import YREBModel
-from simulation.parameters import ModelParameters
-from simulation.policies import (BarrierPolicy, CoBuiltParkPolicy, EastWestPairingPolicy, InnovationEnclavePolicy,
+from yreb.errors import ModelInvariantError, UserInputError
+from yreb.model.model import YREBModel
+from yreb.model.parameters import ModelParameters
+from yreb.policies import (BarrierPolicy, CoBuiltParkPolicy, EastWestPairingPolicy, InnovationEnclavePolicy,
                                  LandQuotaPolicy, TalentRecognitionPolicy, TransportLinkPolicy)
-from simulation.scenario import BUILTIN_GROUPS, parse_scenario, resolve
+from yreb.inputs.scenario import BUILTIN_GROUPS, parse_scenario, resolve
 
 from helpers import BELT, ROOT
 

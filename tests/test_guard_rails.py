@@ -10,11 +10,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simulation import kernels
-from simulation.cli import main
-from simulation.errors import ModelInvariantError
-from simulation.model import YREBModel
-from simulation.scenario import default_scenario
+from yreb.model import kernels
+from yreb.cli import main
+from yreb.errors import ModelInvariantError
+from yreb.model.model import YREBModel
+from yreb.inputs.scenario import default_scenario
 
 from helpers import ROOT
 

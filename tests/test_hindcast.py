@@ -6,12 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulation.cli import main
-from simulation.errors import UserInputError
-from simulation.hindcast import (BELT_SHARE, error_table, mean_absolute_error_pp, no_change_forecast,
+from yreb.cli import main
+from yreb.errors import UserInputError
+from yreb.analysis.hindcast import (BELT_SHARE, error_table, mean_absolute_error_pp, no_change_forecast,
                                  run_hindcast, shares, trend_forecast)
-from simulation.observed import DEFAULT_OBSERVED, load_observed, load_observed_files
-from simulation.regions import load_region_table
+from yreb.inputs.observed import DEFAULT_OBSERVED, load_observed, load_observed_files
+from yreb.inputs.regions import load_region_table
 
 from helpers import BELT, ROOT
 
@@ -183,9 +183,3 @@ def test_cli_bad_observed_file_exits_2_and_writes_nothing(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "line 4" in err and "'lots'" in err and "Traceback" not in err
     assert not out.exists()
-
-
-def test_validation_document_shows_the_current_hindcast():
-    from simulation.robustness import VALIDATION_DOC, generated_block, hindcast_markdown
-    assert generated_block(VALIDATION_DOC.read_text(encoding="utf-8"), "hindcast") == hindcast_markdown(), \
-        "regenerate with: .venv/bin/python -m simulation.robustness --write-docs"

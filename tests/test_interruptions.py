@@ -26,13 +26,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from simulation.cli import main
-from simulation.errors import UserInputError
-from simulation.provenance import code_fingerprint
-from simulation.runner import load_results
-from simulation.storage import TMP_PREFIX
-from simulation.sweep import completed_keys, plan_sweep, run_sweep, shard_files
-from simulation.sweep_analysis import load_sweep
+from yreb.cli import main
+from yreb.errors import UserInputError
+from yreb.runs.provenance import code_fingerprint
+from yreb.runs.runner import load_results
+from yreb.runs.storage import TMP_PREFIX
+from yreb.sweep.core import completed_keys, plan_sweep, run_sweep, shard_files
+from yreb.sweep.analysis import load_sweep
 
 from helpers import ROOT
 from test_sweep import KILL_SWEEP, write_sweep
@@ -57,7 +57,7 @@ def _stage(out: Path, stage: str) -> bool:
 
 def kill_during(out: Path, stage: str, delay_s: float, *extra: str) -> bool:
     """Start `yreb run`, SIGKILL it ``delay_s`` after it reaches ``stage``; True if it was still running."""
-    proc = subprocess.Popen([sys.executable, "-m", "simulation.cli", *RUN, "--out", str(out), *extra], cwd=ROOT,
+    proc = subprocess.Popen([sys.executable, "-m", "yreb", *RUN, "--out", str(out), *extra], cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     while not _stage(out, stage) and proc.poll() is None:
@@ -138,7 +138,7 @@ def test_sigkill_of_yreb_run_leaves_the_previous_result_or_the_new_one_never_a_p
 def test_ctrl_c_cleans_up_and_keeps_the_previous_result(tmp_path):
     assert main([*RUN, "--out", str(tmp_path), "--seed", "1", "--no-plots"]) == 0
     before = files(tmp_path / "baseline")
-    proc = subprocess.Popen([sys.executable, "-m", "simulation.cli", *RUN, "--out", str(tmp_path), "--force"],
+    proc = subprocess.Popen([sys.executable, "-m", "yreb", *RUN, "--out", str(tmp_path), "--force"],
                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
     while not _stage(tmp_path, "metadata written"):
@@ -153,10 +153,10 @@ def test_ctrl_c_cleans_up_and_keeps_the_previous_result(tmp_path):
 KILL_SELF = """
 import os, signal, sys
 from pathlib import Path
-from simulation.runner import simulate
-from simulation.storage import write_json, write_table
-from simulation.scenario import default_scenario
-from simulation.storage import atomic_folder
+from yreb.runs.runner import simulate
+from yreb.runs.storage import write_json, write_table
+from yreb.inputs.scenario import default_scenario
+from yreb.runs.storage import atomic_folder
 scenario = default_scenario(end_year=2017, replications=1)
 with atomic_folder(Path(sys.argv[1]) / "default", force=False) as tmp:
     output = simulate(scenario)
@@ -232,7 +232,7 @@ def test_an_interrupted_resume_of_a_changed_sweep_is_not_taken_for_complete(tmp_
     path = lhs_sweep(tmp_path, 4)
     run_sweep(plan_sweep(path), tmp_path / "out", workers=1, progress=False)  # a complete sweep
     lhs_sweep(tmp_path, 24)  # changed: a resume keeps what it can and runs the rest
-    proc = subprocess.Popen([sys.executable, "-m", "simulation.cli", "sweep", str(path), "--out",
+    proc = subprocess.Popen([sys.executable, "-m", "yreb", "sweep", str(path), "--out",
                              str(tmp_path / "out"), "--resume", "--workers", "1", "--batch-size", "2", "--quiet"],
                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     folder = tmp_path / "out" / "s"

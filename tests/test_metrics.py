@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulation.metrics import (BELT, BELT_METRICS, beta_convergence, belt_aggregates, belt_metrics, belt_share,
+from yreb.analysis.metrics import (BELT, BELT_METRICS, beta_convergence, belt_aggregates, belt_metrics, belt_share,
                                 coefficient_of_variation, gdp_concepts, herfindahl, net_bilateral, od_matrix,
                                 ols_slope, t_interval, theil_l, theil_t, top_share, williamson_cv)
 

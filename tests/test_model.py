@@ -7,10 +7,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from simulation import kernels as k
-from simulation.model import YREBModel, replication_seed
-from simulation.regions import load_region_table
-from simulation.scenario import default_scenario
+from yreb.model import kernels as k
+from yreb.model.model import YREBModel, replication_seed
+from yreb.inputs.regions import load_region_table
+from yreb.inputs.scenario import default_scenario
 
 from helpers import ROOT, scenario_from
 
@@ -37,7 +37,7 @@ def test_base_year_reproduces_2015_data():
 def test_shipped_data_match_reference_panel():
     """2015 GDP and population in the embedded table are the reference data's (within 0.5%)."""
     import pandas as pd
-    panel = pd.read_csv(ROOT / "simulation" / "data" / "observed_provinces.csv")
+    panel = pd.read_csv(ROOT / "simulation" / "yreb" / "data" / "observed_provinces.csv")
     table = load_region_table()
     for name, gdp, pop in zip(table.names, table.gdp_100m_yuan, table.population_persons):
         if name == "RestOfChina":

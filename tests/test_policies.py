@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simulation.model import YREBModel
-from simulation.policies import BarrierPolicy
+from yreb.model.model import YREBModel
+from yreb.policies import BarrierPolicy
 
-from simulation.scenario import load_scenario
+from yreb.inputs.scenario import load_scenario
 
 from helpers import ROOT, belt_total, run_frame, scenario_from
 

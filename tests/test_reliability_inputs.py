@@ -16,10 +16,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from simulation.cli import main
-from simulation.errors import UserInputError
-from simulation.scenario import MAX_REPLICATIONS, NAME_RE, load_scenario
-from simulation.storage import TMP_PREFIX, atomic_folder
+from yreb.cli import main
+from yreb.errors import UserInputError
+from yreb.inputs.scenario import MAX_REPLICATIONS, NAME_RE, load_scenario
+from yreb.runs.storage import TMP_PREFIX, atomic_folder
 
 from helpers import ROOT
 
@@ -29,7 +29,7 @@ PARK_SHANGHAI = PARK.replace('"Anhui"', '"Shanghai"')  # the least construction 
 ENCLAVE = '[[policies]]\ntype = "innovation_enclave"\nstart = 2016\nhome = "Jiangxi"\nhub = "Guizhou"\n'
 PAIRING = '[[policies]]\ntype = "east_west_pairing"\nstart = 2016\neast = "Zhejiang"\nwest = "Sichuan"\n'
 BARRIER = '[[policies]]\ntype = "barrier"\nstart = 2016\n'
-TABLE = (ROOT / "simulation" / "data" / "regions_2015.csv").read_text(encoding="utf-8").splitlines()
+TABLE = (ROOT / "simulation" / "yreb" / "data" / "regions_2015.csv").read_text(encoding="utf-8").splitlines()
 HEADER, ROWS = TABLE[0], TABLE[1:]
 
 # kind -> {case: (scenario file contents, fragments the message must contain)}; {file} is the file's path
@@ -318,7 +318,7 @@ def test_debug_shows_the_traceback(tmp_path):
     import sys
     scenario = tmp_path / "bad.toml"
     scenario.write_text('name = "x"\nseed = = 3\n')
-    base = [sys.executable, "-m", "simulation.cli"]
+    base = [sys.executable, "-m", "yreb"]
     plain = subprocess.run(base + ["run", str(scenario)], capture_output=True, text=True, cwd=tmp_path)
     debug = subprocess.run(base + ["--debug", "run", str(scenario)], capture_output=True, text=True, cwd=tmp_path)
     assert plain.returncode == 2 and "Traceback" not in plain.stderr and plain.stderr.startswith("error: ")
@@ -346,7 +346,7 @@ def test_no_code_executing_loaders_in_the_package():
     offenders = [f"{p.name}:{n}: {line.strip()}" for p in sources
                  for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if UNSAFE.search(line)]
     assert offenders == []
-    assert "tomllib.loads" in (ROOT / "simulation" / "scenario.py").read_text(encoding="utf-8")
+    assert "tomllib.loads" in (ROOT / "simulation" / "yreb" / "inputs" / "scenario.py").read_text(encoding="utf-8")
 
 
 def test_scenario_text_is_data_not_code(tmp_path, capsys):

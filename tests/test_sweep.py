@@ -14,13 +14,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulation.cli import main
-from simulation.errors import UserInputError
-from simulation.model import YREBModel, replication_seed
-from simulation.provenance import code_fingerprint
-from simulation.sweep import (SUMMARY_METRICS, SweepFile, completed_keys, design_sample, plan_sweep,
+from yreb.cli import main
+from yreb.errors import UserInputError
+from yreb.model.model import YREBModel, replication_seed
+from yreb.runs.provenance import code_fingerprint
+from yreb.sweep.core import (SUMMARY_METRICS, SweepFile, completed_keys, design_sample, plan_sweep,
                               run_rows, run_sweep, set_path, shard_files, summary_metrics)
-from simulation.sweep_analysis import (SweepResults, influence_table, main_effect_shares, noise_share,
+from yreb.sweep.analysis import (SweepResults, influence_table, main_effect_shares, noise_share,
                                        sensitivity_indices)
 
 from helpers import BELT, ROOT, scenario_from
@@ -229,7 +229,7 @@ def test_sigkill_mid_sweep_then_resume_equals_uninterrupted(tmp_path, capsys):
     assert reference.completed == 120 and reference.failed == 0
 
     out = tmp_path / "killed"
-    proc = subprocess.Popen([sys.executable, "-m", "simulation.cli", "sweep", str(path), "--out", str(out),
+    proc = subprocess.Popen([sys.executable, "-m", "yreb", "sweep", str(path), "--out", str(out),
                              "--workers", "1", "--batch-size", "2", "--quiet"], cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     folder = out / "s"

@@ -1,4 +1,4 @@
-"""Build the embedded default data under simulation/data/ from the project's reference data.
+"""Build the embedded default data under simulation/yreb/data/ from the project's reference data.
 
 Run by hand (not at import time):  .venv/bin/python tools/build_default_data.py ../shared/data
 
@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-OUT = Path(__file__).resolve().parents[1] / "simulation" / "data"
+OUT = Path(__file__).resolve().parents[1] / "simulation" / "yreb" / "data"
 BASE_YEAR = 2015
 DEPRECIATION = 0.096  # same delta as the model (MODEL.md section 4)
 # National construction land 2015, 38.5933 million ha (Ministry of Land and Resources,

@@ -1,9 +1,9 @@
-"""Print the Markdown parameter table of docs/MODEL.md from simulation.parameters (keeps the two in sync).
+"""Print the Markdown parameter table of docs/MODEL.md from yreb.model.parameters (keeps the two in sync).
 
     .venv/bin/python tools/parameter_table.py
 """
 
-from simulation.parameters import parameter_table
+from yreb.model.parameters import parameter_table
 
 
 def main() -> None:

@@ -14,9 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 import numpy as np
 
-from . import kernels as k
-from .parameters import ModelParameters
-from .regions import RegionTable
+from yreb.model import kernels as k
+from yreb.model.parameters import ModelParameters
+from yreb.inputs.regions import RegionTable
 
 MAX_ITERATIONS = 20_000
 MAX_NEWTON_STEPS = 100

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import UserInputError
+from yreb.errors import UserInputError
 
 TMP_PREFIX = ".yreb-tmp-"
 _WRITING: set[Path] = set()  # temporary folders this process is filling (atomic_folder)

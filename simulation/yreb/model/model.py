@@ -12,12 +12,12 @@ import numpy as np
 import pandas as pd
 from mesa import Model
 
-from . import kernels as k
-from .agents import CoBuiltPark, InnovationEnclave, Region
-from .calibration import calibrate, capital_friction
-from .errors import ModelInvariantError, UserInputError
-from .policies import FACTORS, PolicyState
-from .scenario import ResolvedScenario, default_scenario
+from yreb.model import kernels as k
+from yreb.model.agents import CoBuiltPark, InnovationEnclave, Region
+from yreb.model.calibration import calibrate, capital_friction
+from yreb.errors import ModelInvariantError, UserInputError
+from yreb.policies import FACTORS, PolicyState
+from yreb.inputs.scenario import ResolvedScenario, default_scenario
 
 YUAN_PER_100M = k.YUAN_PER_100M
 

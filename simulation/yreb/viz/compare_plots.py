@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 import matplotlib.ticker
 import pandas as pd
 
-from .plotting import BAND, format_year_axis, quantile_band, scenario_colour
+from yreb.viz.plotting import BAND, format_year_axis, quantile_band, scenario_colour
 
 Panel = tuple[str, str, str]  # (region, variable, panel title)
 

@@ -14,11 +14,10 @@ import numpy as np
 from mesa import DataCollector
 from mesa.visualization import SolaraViz, make_plot_component
 
-from .model import YREBModel
-from .scenario import load_scenario
+from yreb.model.model import YREBModel
+from yreb.inputs.scenario import load_scenario, shipped_scenarios
 
-SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
-SCENARIO_FILES = sorted(p.name for p in SCENARIO_DIR.glob("*.toml"))
+SCENARIO_FILES = [f"{name}.toml" for name in shipped_scenarios()]
 
 
 def belt_gdp_trillion_yuan(model: YREBModel) -> float:
@@ -46,7 +45,7 @@ class AppModel(YREBModel):
     """YREBModel built from a shipped scenario file, with a DataCollector for the app's plots."""
 
     def __init__(self, scenario_file: str = "baseline.toml", replication: int = 0):
-        super().__init__(load_scenario(SCENARIO_DIR / scenario_file), replication=replication, record_flows=False)
+        super().__init__(load_scenario(scenario_file), replication=replication, record_flows=False)
         self.datacollector = DataCollector(model_reporters={
             "belt GDP (trillion yuan)": belt_gdp_trillion_yuan,
             "belt share of national GDP (%)": belt_share_of_national_gdp_pct,

@@ -48,13 +48,13 @@ import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from tqdm import tqdm
 
-from .errors import UserInputError
-from .metrics import BELT, BELT_METRICS, belt_share, theil_t
-from .model import YREBModel, replication_seed
-from .provenance import code_fingerprint, provenance
-from .scenario import (MAX_REPLICATIONS, NAME_RE, ResolvedScenario, parse_scenario, raise_validation_error,
+from yreb.errors import UserInputError
+from yreb.analysis.metrics import BELT, BELT_METRICS, belt_share, theil_t
+from yreb.model.model import YREBModel, replication_seed
+from yreb.runs.provenance import code_fingerprint, provenance
+from yreb.inputs.scenario import (MAX_REPLICATIONS, find_scenario_file, NAME_RE, ResolvedScenario, parse_scenario, raise_validation_error,
                        read_toml, resolve)
-from .storage import TMP_PREFIX, write_json, write_table
+from yreb.runs.storage import TMP_PREFIX, write_json, write_table
 
 DESIGNS = ("grid", "lhs", "sobol", "morris")
 PATH_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.([A-Za-z_][A-Za-z0-9_]*|[0-9]+))*$")
@@ -63,7 +63,7 @@ RESERVED_FIELDS = ("name", "description", "seed", "replications")  # set by the 
 DESIGN_STREAM = 2**32 - 1  # SeedSequence spawn key of the design sampler; replications use keys 0..999
 RUN_COLUMNS = ["key", "region", "variable", "unit", "year", "value"]
 FAILURE_COLUMNS = ["key", "error", "traceback"]
-# summary rows (region BELT = "Belt", as in simulation.metrics): variable -> unit
+# summary rows (region BELT = "Belt", as in yreb.analysis.metrics): variable -> unit
 SUMMARY_METRICS: dict[str, str] = {
     "gdp_100m_yuan": "100m yuan (2015 prices), by location, sum over belt regions",
     "belt_share_national_gdp": BELT_METRICS["belt_share_national_gdp"][1],
@@ -284,7 +284,7 @@ def summary_metrics(gdp_100m_yuan: np.ndarray, population_persons: np.ndarray, i
                     subregion: np.ndarray) -> dict[str, np.ndarray]:
     """SUMMARY_METRICS per year from years x regions arrays of GDP (by location) and resident population:
     belt GDP = sum over belt regions; belt share = belt GDP / GDP of all regions; Theil T between the belt's
-    sub-regions = sum_g S_g ln(S_g / P_g) (simulation.metrics.theil_t)."""
+    sub-regions = sum_g S_g ln(S_g / P_g) (yreb.analysis.metrics.theil_t)."""
     return {
         "gdp_100m_yuan": gdp_100m_yuan[:, in_belt].sum(axis=1),
         "belt_share_national_gdp": belt_share(gdp_100m_yuan, in_belt),
@@ -353,8 +353,8 @@ def _culprit(field: str | None, spec: SweepFile) -> str | None:
 
 def plan_sweep(path: str | Path) -> SweepPlan:
     """Read and validate a sweep file: every design point must give a valid scenario (UserInputError naming
-    the sweep file and the parameter otherwise). Nothing is written."""
-    path = Path(path)
+    the sweep file and the parameter otherwise). Nothing is written. ``path`` may name a shipped sweep."""
+    path = find_scenario_file(path, kind="sweep")
     data, text = read_toml(path)
     spec = parse_sweep(data, str(path), text)
     base_file = path.parent / spec.base
@@ -516,7 +516,7 @@ def open_executor(workers: int, scheduler: str | None):
         yield InlineExecutor(), 1, "this process", False
     else:
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["simulation.sweep"])
+        context.set_forkserver_preload(["yreb.sweep.core"])
         executor = cf.ProcessPoolExecutor(workers, mp_context=context, initializer=_end_with,
                                           initargs=(os.getpid(),))
         try:
@@ -760,14 +760,14 @@ def cmd_sweep(args) -> int:
 
 
 def cmd_sweep_report(args) -> int:
-    from .sweep_analysis import write_report
+    from yreb.sweep.analysis import write_report
     folder = write_report(args.folder, out=args.out, outcomes=args.outcomes, year=args.year)
     print(f"wrote {folder}")
     return 0
 
 
 def add_commands(subparsers) -> None:
-    from .cli import DEFAULT_RESULTS, _positive_int
+    from yreb.cli import DEFAULT_RESULTS, _positive_int
     p = subparsers.add_parser("sweep", help="run a parameter sweep file (resumable; local processes or Dask)")
     p.add_argument("sweep", type=Path, help="sweep file (TOML), e.g. scenarios/sweeps/enclave_barrier_grid.toml")
     p.add_argument("--out", type=Path, default=DEFAULT_RESULTS / "sweeps", help="parent folder of the sweep folder")

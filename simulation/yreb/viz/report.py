@@ -12,15 +12,15 @@ from pathlib import Path
 import matplotlib
 import pandas as pd
 
-from .compare import (INEQUALITY_METRICS, METHOD, OUTCOME_LABELS, VARIABLES, Comparison, belt_end_year_levels,
+from yreb.analysis.compare import (INEQUALITY_METRICS, METHOD, OUTCOME_LABELS, VARIABLES, Comparison, belt_end_year_levels,
                       effects_markdown, effects_table, flow_matrices, format_number, gdp_concepts_end_year, load_run,
                       net_flow_change)
-from .compare_plots import plot_difference_panels, plot_level_panels, save_figure
-from .maps import load_boundaries, plot_flow_map
-from .metrics import BELT
-from .plotting import RUN_PLOTS, font_fallback_rc, region_labels, scenario_colour
-from .provenance import provenance
-from .storage import TMP_PREFIX, atomic_folder, write_json, write_table
+from yreb.viz.compare_plots import plot_difference_panels, plot_level_panels, save_figure
+from yreb.viz.maps import load_boundaries, plot_flow_map
+from yreb.analysis.metrics import BELT
+from yreb.viz.plotting import RUN_PLOTS, font_fallback_rc, region_labels, scenario_colour
+from yreb.runs.provenance import provenance
+from yreb.runs.storage import TMP_PREFIX, atomic_folder, write_json, write_table
 
 CONCEPTS_NOTE = ("<p class='note'>100 million yuan, 2015 prices, mean over replications. Location: produced in "
                  "the region; attribution: co-built park GDP split between host and sponsor; GNI: income of the "

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 from mesa import Agent
 
 if TYPE_CHECKING:
-    from .model import YREBModel
-    from .policies import CoBuiltParkPolicy, InnovationEnclavePolicy
+    from yreb.model.model import YREBModel
+    from yreb.policies import CoBuiltParkPolicy, InnovationEnclavePolicy
 
 
 class Region(Agent):

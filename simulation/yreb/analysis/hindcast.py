@@ -23,13 +23,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import UserInputError
-from .metrics import belt_share
-from .observed import (BELT_TOTAL, DEFAULT_OBSERVED, GDP, NATIONAL_TOTAL, POPULATION, load_observed_files,
+from yreb.errors import UserInputError
+from yreb.analysis.metrics import belt_share
+from yreb.inputs.observed import (BELT_TOTAL, DEFAULT_OBSERVED, GDP, NATIONAL_TOTAL, POPULATION, load_observed_files,
                        observed_panel, provenance)
-from .plotting import BAND
+from yreb.viz.plotting import BAND
 
-DEFAULT_SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.toml"
+DEFAULT_SCENARIO = "baseline"  # the shipped baseline scenario (by name)
 DEFAULT_OUT = Path("results") / "hindcast"
 DEFAULT_REPLICATIONS = 10
 GDP_LEVEL_TOLERANCE = 0.02  # base-year GDP in the region table and in the observed data must agree this well
@@ -98,7 +98,7 @@ class Hindcast:
 
 def _scenario(path: Path, base_year: int | None, end_year: int | None, replications: int):
     """The baseline scenario file with the hindcast's years and replications (validated as any scenario)."""
-    from .scenario import MAX_REPLICATIONS, parse_scenario, read_toml, resolve
+    from yreb.inputs.scenario import MAX_REPLICATIONS, parse_scenario, read_toml, resolve
     if replications > MAX_REPLICATIONS:
         raise UserInputError("too many replications", field="--replications", value=replications,
                              expected=f"at most {MAX_REPLICATIONS}")
@@ -185,11 +185,12 @@ def run_hindcast(*, scenario_path: str | Path = DEFAULT_SCENARIO, observed_paths
                  base_year: int | None = None, to_year: int | None = None,
                  replications: int = DEFAULT_REPLICATIONS, trend_years: int = 1) -> Hindcast:
     """Calibrate at the base year, run the scenario to the last observed year, compare shares year by year."""
-    from .runner import simulate
-    scenario_path = Path(scenario_path)
+    from yreb.runs.runner import simulate
+    from yreb.inputs.scenario import find_scenario_file
+    scenario_path = find_scenario_file(scenario_path)
     if not scenario_path.is_file():
-        raise UserInputError("scenario file not found", file=str(scenario_path), field="--scenario",
-                             expected="the baseline scenario file (scenarios/baseline.toml in the project)")
+        raise UserInputError("scenario file not found", file=str(scenario_path), field="scenario",
+                             expected="a scenario file, or the name of a shipped scenario such as 'baseline'")
     probe = _scenario(scenario_path, base_year, None, 1)
     table, base_year = probe.table, probe.spec.start_year
     observed_paths = [str(p) for p in observed_paths]
@@ -314,9 +315,9 @@ def errors_wide(h: Hindcast) -> pd.DataFrame:
 
 def plot_shares(h: Hindcast, variable: str, path: Path) -> Path:
     """Small multiples per region: observed vs model median (band across replications) and naive forecasts."""
-    from .compare_plots import panel_grid
-    from .plotting import format_year_axis, plt, scenario_colour
-    from .report import save_figure
+    from yreb.viz.compare_plots import panel_grid
+    from yreb.viz.plotting import format_year_axis, plt, scenario_colour
+    from yreb.viz.report import save_figure
     data = h.comparison[h.comparison.variable == variable]
     regions = list(dict.fromkeys(data.region))
     single = len(regions) == 1
@@ -347,7 +348,7 @@ def plot_shares(h: Hindcast, variable: str, path: Path) -> Path:
 
 
 def report_markdown(h: Hindcast, text: str) -> str:
-    from .sweep_analysis import markdown_table
+    from yreb.sweep.analysis import markdown_table
     lines = [f"# Hindcast {h.base_year}-{h.to_year}", "", "## Verdict", "", text, "",
              "## Mean absolute error of shares (percentage points)", "", markdown_table(errors_wide(h)), ""]
     if h.notes:
@@ -363,10 +364,10 @@ def report_markdown(h: Hindcast, text: str) -> str:
 
 def write_hindcast(h: Hindcast, out: Path, *, force: bool = False) -> Path:
     """Write tables, figures, report.md and metadata.json into ``out`` atomically."""
-    from .provenance import provenance as code_provenance
-    from .model import replication_seed
-    from .storage import atomic_folder, write_json
-    from .sweep_analysis import markdown_table
+    from yreb.runs.provenance import provenance as code_provenance
+    from yreb.model.model import replication_seed
+    from yreb.runs.storage import atomic_folder, write_json
+    from yreb.sweep.analysis import markdown_table
     text = verdict(h)
     out = Path(out)
     with atomic_folder(out, force) as tmp:
@@ -406,7 +407,7 @@ def cmd_hindcast(args) -> int:
 
 
 def add_commands(subparsers) -> None:
-    from .cli import _positive_int
+    from yreb.cli import _positive_int
     p = subparsers.add_parser("hindcast", help="compare the baseline from the base year with observed shares")
     p.add_argument("--base-year", type=int, help="base year (default: the scenario's start year, 2015); the "
                                                   "region table must hold this year's data")

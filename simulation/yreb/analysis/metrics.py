@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .kernels import YUAN_PER_100M
+from yreb.model.kernels import YUAN_PER_100M
 
 # variables whose belt value is not a sum over regions (per-capita values, prices, indices)
 NON_ADDITIVE = ("gdp_per_capita_yuan", "tfp", "knowledge_stock", "wage_talent_yuan", "wage_labour_yuan")

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .regions import DATA_DIR, _fail, read_csv_strict
+from yreb.inputs.regions import DATA_DIR, _fail, read_csv_strict
 
 REQUIRED_COLUMNS = ("region", "year", "variable", "value")
 GDP = "gdp_current"  # 100m yuan, current prices

@@ -12,11 +12,11 @@ import json
 import sys
 from pathlib import Path
 
-from .errors import EXIT_USER_ERROR, ModelInvariantError, UserInputError
+from yreb.errors import EXIT_USER_ERROR, ModelInvariantError, UserInputError
 
 DEFAULT_RESULTS = Path("results")
 # modules that add subcommands: each defines add_commands(subparsers) (keeps this file thin)
-COMMAND_MODULES: tuple[str, ...] = ("simulation.sweep", "simulation.compare", "simulation.hindcast")
+COMMAND_MODULES: tuple[str, ...] = ("yreb.sweep.core", "yreb.analysis.compare", "yreb.analysis.hindcast")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -48,8 +48,8 @@ def _seed(text: str) -> int:
 
 
 def cmd_run(args) -> int:
-    from .runner import run_to_folder
-    from .scenario import load_scenario
+    from yreb.runs.runner import run_to_folder
+    from yreb.inputs.scenario import load_scenario
     scenario = load_scenario(args.scenario, replications=args.replications, seed=args.seed, force=args.force)
     folder = run_to_folder(scenario, args.out, force=args.force, progress=not args.quiet, plots=not args.no_plots)
     timings = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))["timings"]
@@ -59,8 +59,8 @@ def cmd_run(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    from .model import YREBModel
-    from .scenario import load_scenario
+    from yreb.model.model import YREBModel
+    from yreb.inputs.scenario import load_scenario
     for path in args.files:
         scenario = load_scenario(path, force=True)
         YREBModel(scenario)  # calibrates the base year: inputs that admit none are reported as by 'run'

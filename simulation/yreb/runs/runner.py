@@ -10,11 +10,11 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
-from .calibration import calibrate, migrant_share
-from .model import YREBModel, replication_seed
-from .provenance import provenance
-from .scenario import ResolvedScenario
-from .storage import atomic_folder, left_unfinished, write_json, write_table
+from yreb.model.calibration import calibrate, migrant_share
+from yreb.model.model import YREBModel, replication_seed
+from yreb.runs.provenance import provenance
+from yreb.inputs.scenario import ResolvedScenario
+from yreb.runs.storage import atomic_folder, left_unfinished, write_json, write_table
 
 RESULT_COLUMNS = ["scenario", "replication", "seed", "region", "variable", "unit", "year", "value"]
 FLOW_COLUMNS = ["scenario", "replication", "seed", "factor", "origin", "destination", "unit", "year", "value"]
@@ -77,8 +77,8 @@ def run_to_folder(scenario: ResolvedScenario, out_dir: Path, *, force: bool = Fa
             shutil.copyfile(scenario.source, tmp / "scenario.toml")
         write_json(tmp / "metadata.json", run_metadata(scenario, output))
         if plots:
-            from .plotting import plot_run
-            from .report import write_run_report
+            from yreb.viz.plotting import plot_run
+            from yreb.viz.report import write_run_report
             plot_run(output.results, tmp, scenario)
             write_run_report(tmp)
     return target
@@ -88,7 +88,7 @@ def load_results(folder: Path) -> tuple[pd.DataFrame, dict]:
     """Read a result folder written by ``run_to_folder``: (results table, metadata)."""
     import json
 
-    from .errors import UserInputError
+    from yreb.errors import UserInputError
     folder = Path(folder)
     if left_unfinished(folder):
         raise UserInputError("an unfinished temporary folder left by an interrupted run (safe to delete)",

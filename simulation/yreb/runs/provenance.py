@@ -10,9 +10,9 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-from . import __version__
+from yreb import __version__
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
 TRACKED_PACKAGES = ("mesa", "numpy", "pandas", "matplotlib", "pydantic", "pyarrow", "scipy", "SALib", "tqdm",
                     "distributed")
 
@@ -40,11 +40,10 @@ def code_fingerprint() -> str:
 
 def git_state() -> dict[str, str | bool]:
     """Commit and dirty flag of the checkout holding the package, or 'unknown' outside git."""
-    root = PACKAGE_DIR.parent
     try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True,
-                                timeout=10, check=True).stdout.strip()
-        dirty = bool(subprocess.run(["git", "status", "--porcelain", "--", "simulation"], cwd=root,
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=PACKAGE_DIR, capture_output=True,
+                                text=True, timeout=10, check=True).stdout.strip()
+        dirty = bool(subprocess.run(["git", "status", "--porcelain", "--", "."], cwd=PACKAGE_DIR,
                                     capture_output=True, text=True, timeout=10, check=True).stdout.strip())
         return {"commit": commit, "dirty": dirty}
     except (OSError, subprocess.SubprocessError):

@@ -8,6 +8,7 @@ that names the file, the field (and its line where it can be found) and what was
 from __future__ import annotations
 
 import hashlib
+import importlib.resources
 import json
 import math
 import re
@@ -19,10 +20,10 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .errors import UserInputError
-from .parameters import ModelParameters
-from .policies import POLICY_TYPES, CoBuiltParkPolicy, InnovationEnclavePolicy, Policy, ResolvedPolicies
-from .regions import DEFAULT_REGION_TABLE, SUBREGIONS, RegionTable, load_region_table, read_text
+from yreb.errors import UserInputError
+from yreb.model.parameters import ModelParameters
+from yreb.policies import POLICY_TYPES, CoBuiltParkPolicy, InnovationEnclavePolicy, Policy, ResolvedPolicies
+from yreb.inputs.regions import DEFAULT_REGION_TABLE, SUBREGIONS, RegionTable, load_region_table, read_text
 
 MAX_REPLICATIONS = 1000  # more needs --force: a typo like 10000 would otherwise run for hours
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,63}\Z")  # \Z: no trailing newline
@@ -267,10 +268,37 @@ def resolve(spec: ScenarioFile, base_dir: Path, source: str = "<scenario>") -> R
     return ResolvedScenario(spec, table, groups, resolved, source)
 
 
+def shipped_folder() -> Path:
+    """Folder of the shipped scenario library (package data ``yreb.scenarios``; sweeps in ``sweeps/``)."""
+    return Path(str(importlib.resources.files("yreb.scenarios")))
+
+
+def shipped_scenarios() -> list[str]:
+    """Names of the shipped scenarios."""
+    return sorted(path.stem for path in shipped_folder().glob("*.toml"))
+
+
+def find_scenario_file(name_or_path: str | Path, kind: str = "scenario") -> Path:
+    """A scenario (or sweep, ``kind="sweep"``) file given by path, or by the name of a shipped one.
+
+    An existing path wins; otherwise a bare name (with or without ``.toml``) is looked up in the shipped
+    library. Anything else is returned unchanged, so that reading it reports the missing file.
+    """
+    path = Path(name_or_path)
+    if path.exists() or len(path.parts) != 1:
+        return path
+    folder = shipped_folder() / ("sweeps" if kind == "sweep" else "")
+    shipped = folder / (path.name if path.suffix == ".toml" else f"{path.name}.toml")
+    return shipped if shipped.is_file() else path
+
+
 def load_scenario(path: str | Path, *, replications: int | None = None, seed: int | None = None,
                   force: bool = False) -> ResolvedScenario:
-    """Read, validate and resolve a scenario file; command-line overrides are validated the same way."""
-    path = Path(path)
+    """Read, validate and resolve a scenario file (a path, or the name of a shipped scenario).
+
+    Overrides of the replications and the seed are validated like the file's own values.
+    """
+    path = find_scenario_file(path)
     data, text = read_toml(path)
     if replications is not None:
         data["replications"] = replications

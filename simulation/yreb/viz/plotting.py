@@ -102,7 +102,7 @@ def font_fallback_rc(text: str) -> dict:
     from matplotlib import font_manager
     from matplotlib.ft2font import FT2Font
 
-    from .errors import UserInputError
+    from yreb.errors import UserInputError
     needed = {ch for ch in text if ord(ch) > 0x2FF}
     paths = sorted({f.fname for f in font_manager.fontManager.ttflist} | set(font_manager.findSystemFonts()),
                    key=lambda p: ("Sans" not in p, "Regular" not in p, p))

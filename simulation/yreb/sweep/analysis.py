@@ -27,11 +27,11 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from .errors import UserInputError
-from .metrics import BELT, BELT_METRICS
-from .plotting import BAND, format_year_axis, plt, quantile_band
-from .storage import atomic_folder
-from .sweep import SUMMARY_METRICS, SweepFile
+from yreb.errors import UserInputError
+from yreb.analysis.metrics import BELT, BELT_METRICS
+from yreb.viz.plotting import BAND, format_year_axis, plt, quantile_band
+from yreb.runs.storage import atomic_folder
+from yreb.sweep.core import SUMMARY_METRICS, SweepFile
 
 OUTCOMES: dict[str, tuple[str, str]] = {  # title, axis unit
     "gdp_100m_yuan": ("Belt GDP", "100 million yuan, 2015 prices"),

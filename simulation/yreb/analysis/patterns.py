@@ -2,15 +2,12 @@
 
 Every experiment compares a shipped scenario with the baseline under the same parameters, in the mean-field
 variant (``stochastic = false``: deterministic, so one run per scenario is the expected path), except the
-capital-flow check, which uses stochastic replications. Rerun and refresh the generated tables with
-
-    .venv/bin/python -m simulation.robustness               # print the tables
-    .venv/bin/python -m simulation.robustness --write-docs  # rewrite the generated blocks of docs/validation.md
+capital-flow check, which uses stochastic replications. The tables of docs/validation.md are generated from
+these functions by ``tools/validation_docs.py``.
 """
 
 from __future__ import annotations
 
-import argparse
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,17 +15,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import kernels as k
-from .calibration import achieved_targets
-from .metrics import beta_convergence, theil_t
-from .model import YREBModel
-from .parameters import ModelParameters
-from .regions import load_region_table
-from .scenario import ResolvedScenario, parse_scenario, read_toml, resolve
+from yreb.model import kernels as k
+from yreb.model.calibration import achieved_targets
+from yreb.analysis.metrics import beta_convergence, theil_t
+from yreb.model.model import YREBModel
+from yreb.model.parameters import ModelParameters
+from yreb.inputs.regions import load_region_table
+from yreb.inputs.scenario import ResolvedScenario, parse_scenario, read_toml, resolve, shipped_folder
 
-ROOT = Path(__file__).resolve().parents[1]
-SCENARIOS = ROOT / "scenarios"
-VALIDATION_DOC = ROOT / "docs" / "validation.md"
 END_YEAR = 2035
 MIGRATION_COST_CUT = 0.18  # Tombe & Zhu (2019): inter-provincial migration costs fell about 18% in 2000-05
 CUT_WINDOW_YEARS = 5  # the 2000-05 window
@@ -47,7 +41,7 @@ def shipped_scenario(name: str, parameters: dict | None = None, policy: dict | N
                      stochastic: bool = False, replications: int = 1, end_year: int = END_YEAR,
                      extra_policies: list[dict] | None = None) -> ResolvedScenario:
     """A shipped scenario file with parameter overrides, field overrides of its first policy, extra policies."""
-    path = SCENARIOS / f"{name}.toml"
+    path = shipped_folder() / f"{name}.toml"
     data, text = read_toml(path)
     data["parameters"] = {**data.get("parameters", {}), **(parameters or {}), "stochastic": stochastic}
     data["replications"], data["end_year"] = replications, end_year
@@ -256,100 +250,3 @@ def robust_signs(scan: pd.DataFrame) -> dict[str, bool]:
     """Whether each headline effect keeps one sign over every scanned value."""
     return {h: bool((np.sign(scan[h]) == np.sign(scan[h].iloc[0])).all() and scan[h].iloc[0] != 0)
             for h in HEADLINES}
-
-
-# --- tables for the document -----------------------------------------------------------------------
-
-def patterns_markdown() -> str:
-    """Table of every pattern: source, target, what the model gives."""
-    cut, integ, park, flows = migration_cost_cut(), integration(), park_effect(), capital_flows()
-    y5, ye = sorted(cut.migrant_stock_pct)
-    exporters = [f"{r} {round(v, 2) + 0.0:+.2f}" for r, v in flows.net_position_share.items()]
-    rows = [
-        ("1 migration-cost cut", "Tombe & Zhu (2019): migration costs about -18% in 2000-05",
-         "migrant stock +tens of %; belt GDP +a few %",
-         f"cut = barrier level {cut.talent_level:.3f} (talent), {cut.labour_level:.3f} (labour) between all "
-         f"regions from 2015 (cross-border mu x{cut.mean_cost_ratio:.3f}): migrant stock "
-         f"{cut.migrant_stock_pct[y5]:+.1f}% after {CUT_WINDOW_YEARS} years ({y5}), {cut.migrant_stock_pct[ye]:+.1f}% "
-         f"by {ye}; belt GDP {cut.belt_gdp_pct[y5]:+.2f}% ({y5}), {cut.belt_gdp_pct[ye]:+.2f}% ({ye}); "
-         f"national GDP {cut.national_gdp_pct[ye]:+.3f}% ({ye})"),
-        ("2 integration vs convergence", "MODEL.md s.11 (Dawid et al. 2012: integration can slow convergence)",
-         "belt GDP rises; Theil sign reported, not assumed",
-         f"barriers_removed: belt GDP {integ.belt_gdp_pct:+.2f}% ({END_YEAR}); between-sub-region Theil T "
-         f"{integ.theil_between[0]:.4f} -> {integ.theil_between[1]:.4f} "
-         f"({'falls' if integ.theil_between[1] < integ.theil_between[0] else 'rises'}); beta-convergence "
-         f"{integ.start}-{END_YEAR} {100 * integ.beta_speed[0]:.2f} -> {100 * integ.beta_speed[1]:.2f} %/yr"),
-        ("3 park on its host", "Alder, Shao & Zilibotti (2016): host-city GDP about +20% over a decade",
-         f"host province +{park.target_pct:.2f}% (= 20% x host-city share 1/{HOST_PROVINCE_PREFECTURES})",
-         f"{park.host} GDP {park.host_gdp_pct:+.2f}%, installed capital {park.host_capital_pct:+.2f}% ({park.year}); "
-         f"capital accounts for {100 * park.capital_contribution:.0f}% of the GDP change"),
-        ("4 baseline capital flows", "calibration target (assumption, no data)",
-         f"cross-border share of investment near {CALIBRATED_CROSS_BORDER_INVESTMENT:.0%}",
-         f"{100 * flows.cross_border_share[0]:.2f}-{100 * flows.cross_border_share[1]:.2f}% over 2015-{END_YEAR} "
-         f"({CAPITAL_REPLICATIONS} stochastic replications); net capital position (owned - installed) / GDP in "
-         f"{END_YEAR}: " + ", ".join(exporters) + f"; Spearman rank correlation with GDP per capita (belt) "
-         f"{flows.rank_correlation:+.2f}"),
-    ]
-    lines = ["| pattern | source | target | model (mean-field unless stated) |", "|---|---|---|---|"]
-    lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
-    return "\n".join(lines)
-
-
-def scan_markdown(scan: pd.DataFrame) -> str:
-    """Scan table plus a robustness line per headline effect."""
-    lines = ["| parameter (range source) | value | " + " | ".join(HEADLINES.values())
-             + " | talent migrant share (%) |", "|---|---|---|---|---|---|"]
-    for row in scan.itertuples(index=False):
-        source = SCAN[row.parameter][4]
-        default = " (default)" if row.value == SCAN[row.parameter][2] else ""
-        lines.append(f"| `{row.parameter}` ({source}) | {row.value:g}{default} | {row.belt_gdp_barriers_removed_pct:+.2f} "
-                     f"| {row.host_gdp_park_pct:+.3f} | {row.home_tfp_enclave_pct:+.3f} | {row.talent_migrant_share_pct:.1f} |")
-    lines.append("")
-    for headline, robust in robust_signs(scan).items():
-        values = scan[headline]
-        lines.append(f"- {HEADLINES[headline]}: sign {'robust' if robust else 'NOT robust'} across the scan "
-                     f"(from {values.min():+.3f} to {values.max():+.3f}).")
-    return "\n".join(lines)
-
-
-def hindcast_markdown() -> str:
-    """The default hindcast's error table and verdict (as `yreb hindcast` prints them)."""
-    from .hindcast import errors_wide, run_hindcast, verdict
-    from .sweep_analysis import markdown_table
-    h = run_hindcast()
-    return markdown_table(errors_wide(h)) + "\n\n" + verdict(h)
-
-
-GENERATED = {"hindcast": hindcast_markdown, "patterns": patterns_markdown,
-             "robustness": lambda: scan_markdown(robustness_scan())}
-
-
-def generated_block(text: str, name: str) -> str:
-    """The text between <!-- name:start --> and <!-- name:end --> (stripped)."""
-    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
-    return text[text.index(start) + len(start):text.index(end)].strip()
-
-
-def write_docs(path: Path = VALIDATION_DOC) -> None:
-    """Replace every generated block of the validation document with freshly computed tables."""
-    text = path.read_text(encoding="utf-8")
-    for name, make in GENERATED.items():
-        start, end = text.index(f"<!-- {name}:start -->"), text.index(f"<!-- {name}:end -->")
-        text = f"{text[:start]}<!-- {name}:start -->\n{make()}\n{text[end:]}"
-    path.write_text(text, encoding="utf-8")
-
-
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--write-docs", action="store_true", help=f"rewrite the generated blocks of {VALIDATION_DOC}")
-    args = parser.parse_args(argv)
-    if args.write_docs:
-        write_docs()
-        print(f"updated {VALIDATION_DOC}")
-        return
-    for name, make in GENERATED.items():
-        print(f"## {name}\n\n{make()}\n")
-
-
-if __name__ == "__main__":
-    main()

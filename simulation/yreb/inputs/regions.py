@@ -28,10 +28,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import UserInputError
-from .kernels import haversine_km
+from yreb.errors import UserInputError
+from yreb.model.kernels import haversine_km
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 DEFAULT_REGION_TABLE = DATA_DIR / "regions_2015.csv"
 SUBREGIONS = ("downstream", "midstream", "upstream", "outside")
 REQUIRED_COLUMNS = ("region", "subregion", "lon", "lat", "gdp_100m_yuan", "population_10k",

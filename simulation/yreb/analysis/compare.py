@@ -15,13 +15,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .cli import DEFAULT_RESULTS
-from .errors import UserInputError
-from .metrics import (BELT, BELT_METRICS, belt_aggregates, belt_metrics, gdp_concepts, net_bilateral, od_matrix,
+from yreb.cli import DEFAULT_RESULTS
+from yreb.errors import UserInputError
+from yreb.analysis.metrics import (BELT, BELT_METRICS, belt_aggregates, belt_metrics, gdp_concepts, net_bilateral, od_matrix,
                       t_interval)
-from .model import FLOW_UNITS, VARIABLES
-from .regions import load_region_table
-from .runner import load_results
+from yreb.model.model import FLOW_UNITS, VARIABLES
+from yreb.inputs.regions import load_region_table
+from yreb.runs.runner import load_results
 
 LEVEL = 0.90
 METHOD = ("Replication k of each scenario is paired with replication k of the baseline (same seed, common random "
@@ -328,7 +328,7 @@ def _check_choice(values: list[str], allowed: list[str], field: str) -> None:
 
 
 def cmd_compare(args) -> int:
-    from .report import write_comparison
+    from yreb.viz.report import write_comparison
     runs = choose_baseline([load_run(f) for f in args.result_dirs], args.baseline)
     outcomes = list(args.metrics) if args.metrics else list(DEFAULT_OUTCOMES)
     _check_choice(outcomes, list(OUTCOMES), "--metrics")

@@ -1,0 +1,1 @@
+"""Analysis of results: metrics, scenario comparison, hindcast and validation patterns."""

@@ -1,0 +1,1 @@
+"""Inputs: region tables, scenario files (schema, validation, resolution) and observed statistics."""

@@ -1,0 +1,1 @@
+"""Running scenarios: replications in memory, result folders written atomically, provenance."""

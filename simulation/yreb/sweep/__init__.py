@@ -1,0 +1,1 @@
+"""Parameter sweeps: sweep files, designs, plans, execution (local processes or Dask), shards, analysis."""

@@ -1,0 +1,1 @@
+"""Plots, maps, HTML reports and the interactive app."""

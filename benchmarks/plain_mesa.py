@@ -16,15 +16,15 @@ import math
 import numpy as np
 from mesa import Agent, Model
 
+from yreb.inputs.scenario import ResolvedScenario
 from yreb.model.calibration import calibrate, status_quo_costs
 from yreb.model.model import VARIABLES, YUAN_PER_100M
-from yreb.inputs.scenario import ResolvedScenario
 
 
 class PlainRegion(Agent):
     """A region holding its own rows of the stocks: people it registers and capital it owns, by location."""
 
-    def __init__(self, model: "PlainMesaModel", index: int, cal, costs: dict[str, np.ndarray]):
+    def __init__(self, model: PlainMesaModel, index: int, cal, costs: dict[str, np.ndarray]):
         super().__init__(model)
         table, i = model.table, index
         self.index = i
@@ -53,11 +53,19 @@ class PlainRegion(Agent):
         self.population = self.talent_res + self.labour_res
         self.capital_installed = sum(r.capital_row[j] for r in others)
         accessible = sum(s * r.knowledge for s, r in zip(self.spillover, others))
-        self.tfp = (self.fundamental_tfp * (accessible / self.accessible_knowledge_base) ** p.knowledge_elasticity
-                    * (self.population / self.population_base) ** p.agglomeration_elasticity)
+        self.tfp = (
+            self.fundamental_tfp
+            * (accessible / self.accessible_knowledge_base) ** p.knowledge_elasticity
+            * (self.population / self.population_base) ** p.agglomeration_elasticity
+        )
         alpha, gamma = p.capital_share, p.land_share
-        self.gdp = (self.tfp * self.capital_installed ** alpha * self.talent_res ** m.beta_talent
-                    * self.labour_res ** m.beta_labour * self.land_km2 ** gamma)
+        self.gdp = (
+            self.tfp
+            * self.capital_installed**alpha
+            * self.talent_res**m.beta_talent
+            * self.labour_res**m.beta_labour
+            * self.land_km2**gamma
+        )
         self.wage_talent = m.beta_talent * self.gdp / self.talent_res
         self.wage_labour = m.beta_labour * self.gdp / self.labour_res
         self.gross_return = alpha * self.gdp / self.capital_installed if self.capital_installed > 0 else 0.0
@@ -69,19 +77,25 @@ class PlainRegion(Agent):
     # phase 2: income by owner, investment and migration choices (reads the other regions' prices)
     def choose(self) -> None:
         p, others = self.model.params, self.model.regions
-        self.gni = (sum(x * r.wage_talent for x, r in zip(self.talent_row, others))
-                    + sum(x * r.wage_labour for x, r in zip(self.labour_row, others))
-                    + sum(k * r.gross_return for k, r in zip(self.capital_row, others))
-                    + p.land_share * self.gdp)
+        self.gni = (
+            sum(x * r.wage_talent for x, r in zip(self.talent_row, others))
+            + sum(x * r.wage_labour for x, r in zip(self.labour_row, others))
+            + sum(k * r.gross_return for k, r in zip(self.capital_row, others))
+            + p.land_share * self.gdp
+        )
         self.investment = p.saving_rate * self.gni
         shares = logit_row(self.friction, [r.investment_attractiveness for r in others], p.investment_elasticity)
         self.invest_row = [self.investment * s for s in shares]
-        self.moved_talent = migrate_row(self.talent_row, logit_row(
-            self.deterrence_talent, [r.real_income_talent for r in others], p.migration_elasticity_talent),
-            p.rechoice_rate)
-        self.moved_labour = migrate_row(self.labour_row, logit_row(
-            self.deterrence_labour, [r.real_income_labour for r in others], p.migration_elasticity_labour),
-            p.rechoice_rate)
+        self.moved_talent = migrate_row(
+            self.talent_row,
+            logit_row(self.deterrence_talent, [r.real_income_talent for r in others], p.migration_elasticity_talent),
+            p.rechoice_rate,
+        )
+        self.moved_labour = migrate_row(
+            self.labour_row,
+            logit_row(self.deterrence_labour, [r.real_income_labour for r in others], p.migration_elasticity_labour),
+            p.rechoice_rate,
+        )
 
     # phase 3: record the year (reads the other regions' choices)
     def record(self) -> None:
@@ -89,9 +103,12 @@ class PlainRegion(Agent):
         others = m.regions
         received = sum(r.invest_row[j] for r in others)
         values = {
-            "gdp_100m_yuan": self.gdp, "gdp_attributed_100m_yuan": self.gdp, "gni_100m_yuan": self.gni,
+            "gdp_100m_yuan": self.gdp,
+            "gdp_attributed_100m_yuan": self.gdp,
+            "gni_100m_yuan": self.gni,
             "gdp_per_capita_yuan": self.gdp * YUAN_PER_100M / self.population,
-            "population_persons": self.population, "talent_persons": self.talent_res,
+            "population_persons": self.population,
+            "talent_persons": self.talent_res,
             "labour_persons": self.labour_res,
             "migrant_stock_persons": self.population - self.talent_row[j] - self.labour_row[j],
             "talent_migrant_stock_persons": self.talent_res - self.talent_row[j],
@@ -99,9 +116,13 @@ class PlainRegion(Agent):
             "net_migration_labour_persons": sum(r.moved_labour[j] for r in others) - self.labour_res,
             "capital_installed_100m_yuan": self.capital_installed,
             "capital_owned_100m_yuan": sum(self.capital_row),
-            "investment_100m_yuan": self.investment, "investment_received_100m_yuan": received,
-            "investment_from_outside_100m_yuan": received - self.invest_row[j], "park_gdp_100m_yuan": 0.0,
-            "construction_land_km2": self.land_km2, "tfp": self.tfp, "knowledge_stock": self.knowledge,
+            "investment_100m_yuan": self.investment,
+            "investment_received_100m_yuan": received,
+            "investment_from_outside_100m_yuan": received - self.invest_row[j],
+            "park_gdp_100m_yuan": 0.0,
+            "construction_land_km2": self.land_km2,
+            "tfp": self.tfp,
+            "knowledge_stock": self.knowledge,
             "researchers_persons": self.talent_res,
             "wage_talent_yuan": self.wage_talent * YUAN_PER_100M,
             "wage_labour_yuan": self.wage_labour * YUAN_PER_100M,
@@ -125,8 +146,9 @@ class PlainRegion(Agent):
         labour[j] += sum(r.converted_labour[j] for r in others)
         self.next_rows = talent, labour
         self.capital_next = [(1.0 - p.depreciation) * k + i for k, i in zip(self.capital_row, self.invest_row)]
-        self.knowledge_next = ((1.0 - p.knowledge_decay) * self.knowledge
-                               + max(self.talent_res, 0.0) ** p.knowledge_returns)
+        self.knowledge_next = (1.0 - p.knowledge_decay) * self.knowledge + max(
+            self.talent_res, 0.0
+        ) ** p.knowledge_returns
 
     def commit(self) -> None:
         p = self.model.params
@@ -163,8 +185,9 @@ class PlainMesaModel(Model):
 
     def __init__(self, scenario: ResolvedScenario, rng=None):
         if scenario.spec.policies or scenario.params.stochastic:
-            raise ValueError("the plain per-agent model covers the mean-field status quo only "
-                             "(stochastic=false, no policies)")
+            raise ValueError(
+                "the plain per-agent model covers the mean-field status quo only (stochastic=false, no policies)"
+            )
         super().__init__(rng=rng)
         self.table, self.params = scenario.table, scenario.params
         cal = calibrate(self.table, self.params)
@@ -182,6 +205,8 @@ class PlainMesaModel(Model):
 
     def stocks(self) -> dict[str, np.ndarray]:
         """Registration x residence people and owner x location capital, as matrices."""
-        return {"talent_stock": np.array([r.talent_row for r in self.regions]),
-                "labour_stock": np.array([r.labour_row for r in self.regions]),
-                "capital": np.array([r.capital_row for r in self.regions])}
+        return {
+            "talent_stock": np.array([r.talent_row for r in self.regions]),
+            "labour_stock": np.array([r.labour_row for r in self.regions]),
+            "capital": np.array([r.capital_row for r in self.regions]),
+        }

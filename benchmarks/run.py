@@ -33,10 +33,10 @@ from pathlib import Path
 
 import numpy as np
 
+from yreb.inputs.scenario import default_scenario
 from yreb.model.calibration import calibrate
 from yreb.model.model import YREBModel
 from yreb.model.parameters import ModelParameters
-from yreb.inputs.scenario import default_scenario
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -80,11 +80,16 @@ def verdict(ok: bool) -> str:
 
 def scenario_for(n: int, table: Path | None, stochastic: bool, end_year: int = 2035):
     """Status-quo scenario (no policies) on the shipped 12 regions (table None) or a synthetic table."""
-    return default_scenario(region_table=None if table is None else str(table), end_year=end_year,
-                            parameters=ModelParameters(stochastic=stochastic), replications=1)
+    return default_scenario(
+        region_table=None if table is None else str(table),
+        end_year=end_year,
+        parameters=ModelParameters(stochastic=stochastic),
+        replications=1,
+    )
 
 
 # --- one run in a fresh process ------------------------------------------------------------------
+
 
 def measure_run(n: int, table: Path | None, stochastic: bool, repeats: int, flows: bool) -> dict:
     """Calibration time, then the best of ``repeats`` full runs (construction, years, tidy tables)."""
@@ -109,20 +114,34 @@ def measure_run(n: int, table: Path | None, stochastic: bool, repeats: int, flow
         run_ms = (end - start) * 1e3
         if run_ms < best_ms:
             best_ms, best_steps, best_tables_ms = run_ms, steps, (end - tables_start) * 1e3
-    return {"calibration_s": calibration_s, "run_ms": best_ms, "years": len(scenario.years),
-            "years_ms": sum(best_steps), "tables_ms": best_tables_ms,
-            "steady_year_ms": float(np.median(best_steps[1:])),
-            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    return {
+        "calibration_s": calibration_s,
+        "run_ms": best_ms,
+        "years": len(scenario.years),
+        "years_ms": sum(best_steps),
+        "tables_ms": best_tables_ms,
+        "steady_year_ms": float(np.median(best_steps[1:])),
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
 
 
 def run_in_fresh_process(n: int, table: Path | None, stochastic: bool, repeats: int, flows: bool) -> dict:
-    command = [sys.executable, str(Path(__file__).resolve()), "--child", str(n), str(table or ""),
-               str(int(stochastic)), str(repeats), str(int(flows))]
+    command = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--child",
+        str(n),
+        str(table or ""),
+        str(int(stochastic)),
+        str(repeats),
+        str(int(flows)),
+    ]
     done = subprocess.run(command, capture_output=True, text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 # --- plain per-agent Mesa vs vectorised, and the numpy floor --------------------------------------
+
 
 def best_step_ms(make_model, years: int, repeats: int) -> float:
     """Best over ``repeats`` fresh models of the mean time of ``years`` steps."""
@@ -157,8 +176,10 @@ def floor_ms(n: int, repeats: int) -> float:
 
 # --- rows ----------------------------------------------------------------------------------------
 
-def run_rows(sizes: tuple[int, ...], tables: dict[int, Path | None], short: bool,
-             flows_max_n: int) -> tuple[list[Row], dict]:
+
+def run_rows(
+    sizes: tuple[int, ...], tables: dict[int, Path | None], short: bool, flows_max_n: int
+) -> tuple[list[Row], dict]:
     rows, runs = [], {}
     for n in SIZES:
         if n not in sizes:
@@ -174,12 +195,17 @@ def run_rows(sizes: tuple[int, ...], tables: dict[int, Path | None], short: bool
                 target, met = f"< {N12_RUN_TARGET_MS:.0f} ms", verdict(r["run_ms"] < N12_RUN_TARGET_MS)
             if n == FLOOR_TARGET_N:
                 target, met = f"memory < {MEMORY_TARGET_MB / 1024:.0f} GB", verdict(r["peak_mb"] < MEMORY_TARGET_MB)
-            rows.append(Row(f"{RUN_LABEL}, {mode} ({flows})", str(n),
-                            f"{r['run_ms']:.0f} ms = {per_year:.1f} ms/year (steps {r['years_ms']:.0f} ms, "
-                            f"tidy tables {r['tables_ms']:.0f} ms); peak memory {r['peak_mb']:.0f} MB",
-                            target, met))
-        rows.append(Row(CALIBRATION_LABEL, str(n),
-                        f"{runs[n, 'mean-field']['calibration_s']:.2f} s"))
+            rows.append(
+                Row(
+                    f"{RUN_LABEL}, {mode} ({flows})",
+                    str(n),
+                    f"{r['run_ms']:.0f} ms = {per_year:.1f} ms/year (steps {r['years_ms']:.0f} ms, "
+                    f"tidy tables {r['tables_ms']:.0f} ms); peak memory {r['peak_mb']:.0f} MB",
+                    target,
+                    met,
+                )
+            )
+        rows.append(Row(CALIBRATION_LABEL, str(n), f"{runs[n, 'mean-field']['calibration_s']:.2f} s"))
     return rows, runs
 
 
@@ -193,9 +219,15 @@ def plain_rows(tables: dict[int, Path | None], short: bool) -> list[Row]:
         plain = best_step_ms(lambda: PlainMesaModel(scenario), years, 1 if short else 3)
         ratio = plain / vectorised
         target, met = (f">= {PLAIN_RATIO_TARGET:.0f}x", verdict(ratio >= PLAIN_RATIO_TARGET)) if n == 130 else ("", "")
-        rows.append(Row(PLAIN_LABEL, str(n),
-                        f"{plain:.2f} ms vs {vectorised:.2f} ms per year: vectorised {ratio:.0f}x faster",
-                        target, met))
+        rows.append(
+            Row(
+                PLAIN_LABEL,
+                str(n),
+                f"{plain:.2f} ms vs {vectorised:.2f} ms per year: vectorised {ratio:.0f}x faster",
+                target,
+                met,
+            )
+        )
     return rows
 
 
@@ -206,15 +238,16 @@ def floor_rows(sizes: tuple[int, ...], runs: dict, short: bool) -> list[Row]:
             rows.append(Row(FLOOR_LABEL, str(n), NOT_MEASURED))
             continue
         floor = floor_ms(n, 5 if short else 20)
-        multiples = "; ".join(f"{mode} year {runs[n, mode]['steady_year_ms']:.2f} ms = "
-                              f"{runs[n, mode]['steady_year_ms'] / floor:.1f}x" for mode in MODES)
+        multiples = "; ".join(
+            f"{mode} year {runs[n, mode]['steady_year_ms']:.2f} ms = {runs[n, mode]['steady_year_ms'] / floor:.1f}x"
+            for mode in MODES
+        )
         target, met = "", ""
         if n == FLOOR_TARGET_N:
             multiple = runs[n, "mean-field"]["steady_year_ms"] / floor
             target = f"mean-field year <= {FLOOR_MULTIPLE_TARGET:.0f}x floor"
             met = verdict(multiple <= FLOOR_MULTIPLE_TARGET)
-        rows.append(Row(FLOOR_LABEL, str(n),
-                        f"floor {floor:.3f} ms; {multiples}", target, met))
+        rows.append(Row(FLOOR_LABEL, str(n), f"floor {floor:.3f} ms; {multiples}", target, met))
     return rows
 
 
@@ -230,33 +263,50 @@ def sweep_rows(short: bool) -> list[Row]:
         for workers in (1, 2):
             rate["sweep", workers] = runs / min(sweep_bench.time_sweep(sweep_file, workers)[0] for _ in range(repeats))
     for processes in (1, 2):
-        rate["batch_run", processes] = runs / min(sweep_bench.time_batch_run(processes, replications)[0]
-                                                  for _ in range(repeats))
+        rate["batch_run", processes] = runs / min(
+            sweep_bench.time_batch_run(processes, replications)[0] for _ in range(repeats)
+        )
     efficiency = rate["sweep", 2] / rate["sweep", 1] / 2
     label = f"{SWEEP_LABEL}, {runs} runs of 21 years"
-    rows = [Row(f"{label}: yreb sweep, 1 worker", "12", f"{rate['sweep', 1]:.1f} runs/s"),
-            Row(f"{label}: yreb sweep, 2 workers", "12",
-                f"{rate['sweep', 2]:.1f} runs/s; parallel efficiency {efficiency:.0%}", ">= 80%",
-                verdict(efficiency >= SWEEP_EFFICIENCY_TARGET))]
+    rows = [
+        Row(f"{label}: yreb sweep, 1 worker", "12", f"{rate['sweep', 1]:.1f} runs/s"),
+        Row(
+            f"{label}: yreb sweep, 2 workers",
+            "12",
+            f"{rate['sweep', 2]:.1f} runs/s; parallel efficiency {efficiency:.0%}",
+            ">= 80%",
+            verdict(efficiency >= SWEEP_EFFICIENCY_TARGET),
+        ),
+    ]
     for workers in (1, 2):
         ratio = rate["sweep", workers] / rate["batch_run", workers]
-        rows.append(Row(f"{label}: mesa.batch_run, {workers} process{'es' if workers > 1 else ''}", "12",
-                        f"{rate['batch_run', workers]:.1f} runs/s; yreb sweep {ratio:.1f}x faster",
-                        f">= {SWEEP_BATCH_RUN_RATIO_TARGET:.0f}x", verdict(ratio >= SWEEP_BATCH_RUN_RATIO_TARGET)))
+        rows.append(
+            Row(
+                f"{label}: mesa.batch_run, {workers} process{'es' if workers > 1 else ''}",
+                "12",
+                f"{rate['batch_run', workers]:.1f} runs/s; yreb sweep {ratio:.1f}x faster",
+                f">= {SWEEP_BATCH_RUN_RATIO_TARGET:.0f}x",
+                verdict(ratio >= SWEEP_BATCH_RUN_RATIO_TARGET),
+            )
+        )
     return rows
 
 
 # --- output --------------------------------------------------------------------------------------
 
+
 def machine() -> str:
     cpu = platform.processor() or platform.machine()
     cpuinfo = Path("/proc/cpuinfo")
     if cpuinfo.is_file():
-        names = [line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines()
-                 if line.startswith("model name")]
+        names = [
+            line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines() if line.startswith("model name")
+        ]
         cpu = names[0] if names else cpu
-    return (f"{cpu}, {os.cpu_count()} logical CPUs, {platform.system()} {platform.release()}, "
-            f"Python {platform.python_version()}, numpy {np.__version__}")
+    return (
+        f"{cpu}, {os.cpu_count()} logical CPUs, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}, numpy {np.__version__}"
+    )
 
 
 def print_table(rows: list[Row]) -> None:
@@ -269,21 +319,31 @@ def print_table(rows: list[Row]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--short", action="store_true", help="N = 12 and 130 only, few repeats (CI)")
-    parser.add_argument("--flows-max-n", type=int, default=FLOWS_MAX_N,
-                        help=f"record and table origin-destination flows up to this N (default {FLOWS_MAX_N})")
-    parser.add_argument("--child", nargs=5, metavar=("N", "TABLE", "STOCHASTIC", "REPEATS", "FLOWS"),
-                        help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--flows-max-n",
+        type=int,
+        default=FLOWS_MAX_N,
+        help=f"record and table origin-destination flows up to this N (default {FLOWS_MAX_N})",
+    )
+    parser.add_argument(
+        "--child", nargs=5, metavar=("N", "TABLE", "STOCHASTIC", "REPEATS", "FLOWS"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
     if args.child:
         n, table, stochastic, repeats, flows = args.child
-        print(json.dumps(measure_run(int(n), Path(table) if table else None, stochastic == "1", int(repeats),
-                                     flows == "1")))
+        print(
+            json.dumps(
+                measure_run(int(n), Path(table) if table else None, stochastic == "1", int(repeats), flows == "1")
+            )
+        )
         return
     sizes = SHORT_SIZES if args.short else SIZES
     print(f"# YREB benchmarks ({'short' if args.short else 'full'}), {time.strftime('%Y-%m-%d %H:%M %Z')}")
     threads = ", ".join(f"{name}={os.environ[name]}" for name in BLAS_THREAD_VARIABLES if name in os.environ)
-    print(f"machine: {machine()}; BLAS threads: {threads or 'library default'}; "
-          f"load average before: {os.getloadavg()[0]:.2f}")
+    print(
+        f"machine: {machine()}; BLAS threads: {threads or 'library default'}; "
+        f"load average before: {os.getloadavg()[0]:.2f}"
+    )
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as folder:
         tables = {n: None if n == 12 else write_synthetic_table(n, Path(folder)) for n in {*sizes, *PLAIN_SIZES}}

@@ -24,8 +24,8 @@ import pandas as pd
 from mesa import batch_run
 from mesa.datacollection import DataCollector
 
-from yreb.model.model import YREBModel, replication_seed
 from yreb.inputs.scenario import parse_scenario, read_toml, resolve
+from yreb.model.model import YREBModel, replication_seed
 from yreb.sweep.core import plan_sweep, run_sweep, set_path, summary_metrics
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -70,8 +70,12 @@ class BatchRunAdapter(YREBModel):
 
     def belt_gdp(self) -> float:
         """Belt GDP of the year just simulated (the same arithmetic as the sweep's summary rows)."""
-        metrics = summary_metrics(self.records["gdp_100m_yuan"], self.records["population_persons"],
-                               np.asarray(self.table.in_belt, bool), np.asarray(self.table.subregion))
+        metrics = summary_metrics(
+            self.records["gdp_100m_yuan"],
+            self.records["population_persons"],
+            np.asarray(self.table.in_belt, bool),
+            np.asarray(self.table.subregion),
+        )
         return float(metrics["gdp_100m_yuan"][self.year - 1 - self.years[0]])
 
     def step(self) -> None:
@@ -94,9 +98,15 @@ def time_batch_run(processes: int, replications: int) -> tuple[float, pd.DataFra
     seeds = [replication_seed(ROOT_SEED, k) for k in range(replications)]
     years = 2035 - 2015 + 1
     start = time.perf_counter()
-    rows = batch_run(BatchRunAdapter, parameters={"researchers": RESEARCHERS, "barrier_level": BARRIER_LEVELS},
-                     rng=seeds, max_steps=years, number_processes=processes, data_collection_period=-1,
-                     display_progress=False)
+    rows = batch_run(
+        BatchRunAdapter,
+        parameters={"researchers": RESEARCHERS, "barrier_level": BARRIER_LEVELS},
+        rng=seeds,
+        max_steps=years,
+        number_processes=processes,
+        data_collection_period=-1,
+        display_progress=False,
+    )
     return time.perf_counter() - start, pd.DataFrame(rows)
 
 
@@ -117,8 +127,7 @@ def main() -> None:
         sweep_file.write_text(sweep_text(args.replications))
         start = time.perf_counter()
         plan_sweep(sweep_file)
-        print(f"plan (validate and key {runs // args.replications} design points): "
-              f"{time.perf_counter() - start:.2f} s")
+        print(f"plan (validate and key {runs // args.replications} design points): {time.perf_counter() - start:.2f} s")
         print(f"{'method':<34}{'runs':>6}{'best s':>9}{'median s':>9}{'best/s':>9}{'median/s':>9}")
         tables = {}
         for workers in (1, 2):
@@ -131,10 +140,12 @@ def main() -> None:
         timings = [time_batch_run(processes, args.replications) for _ in range(args.repeat)]
         batch = timings[0][1]
         report(f"mesa.batch_run, {processes} process(es)", len(batch), [seconds for seconds, _ in timings])
-    sweep_2035 = tables[1][(tables[1].region == "Belt") & (tables[1].variable == "gdp_100m_yuan")
-                           & (tables[1].year == 2035)]
-    merged = sweep_2035.merge(batch, left_on=["researchers", "barrier_level", "seed"],
-                              right_on=["researchers", "barrier_level", "rng"])
+    sweep_2035 = tables[1][
+        (tables[1].region == "Belt") & (tables[1].variable == "gdp_100m_yuan") & (tables[1].year == 2035)
+    ]
+    merged = sweep_2035.merge(
+        batch, left_on=["researchers", "barrier_level", "seed"], right_on=["researchers", "barrier_level", "rng"]
+    )
     difference = (merged["value"] - merged["belt_gdp_100m_yuan"]).abs().max()
     print(f"belt GDP 2035, sweep vs batch_run: {len(merged)} runs matched, max |difference| = {difference:.3g}")
     print(f"load average after: {os.getloadavg()[0]:.2f}")

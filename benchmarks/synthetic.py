@@ -59,8 +59,9 @@ def place_regions(n: int, rng: np.random.Generator) -> pd.DataFrame:
     points["name_zh"] = points["name_zh"] + "-" + count.astype(str)
     points["lon"] = points["lon"] + rng.normal(0.0, JITTER_DEG, size=len(points))
     points["lat"] = points["lat"] + rng.normal(0.0, JITTER_DEG, size=len(points))
-    points["coord_source"] = ("synthetic: seat of " + cities["region"].iloc[extra].to_numpy()
-                              + f" + normal jitter (sd {JITTER_DEG} deg)")
+    points["coord_source"] = (
+        "synthetic: seat of " + cities["region"].iloc[extra].to_numpy() + f" + normal jitter (sd {JITTER_DEG} deg)"
+    )
     return pd.concat([cities, points], ignore_index=True)
 
 
@@ -75,14 +76,25 @@ def synthetic_table(n: int, seed: int = SEED) -> pd.DataFrame:
     rng = np.random.default_rng([seed, n])
     regions = place_regions(n, rng)
     provinces = load_region_table(DEFAULT_REGION_TABLE)
-    totals = {"gdp_100m_yuan": provinces.gdp_100m_yuan, "population_10k": provinces.population_persons / 1e4,
-              "talent_persons": provinces.talent_persons, "capital_stock_100m_yuan": provinces.capital_stock_100m_yuan}
+    totals = {
+        "gdp_100m_yuan": provinces.gdp_100m_yuan,
+        "population_10k": provinces.population_persons / 1e4,
+        "talent_persons": provinces.talent_persons,
+        "capital_stock_100m_yuan": provinces.capital_stock_100m_yuan,
+    }
     province_of = np.array([provinces.index(p) for p in regions["province"]])
     size = rng.lognormal(0.0, SIZE_SD, size=n)
-    out = pd.DataFrame({
-        "region": regions["region"], "region_zh": regions["name_zh"], "province": regions["province"],
-        "subregion": [provinces.subregion[i] for i in province_of], "in_belt": True,
-        "lon": regions["lon"].round(6), "lat": regions["lat"].round(6)})
+    out = pd.DataFrame(
+        {
+            "region": regions["region"],
+            "region_zh": regions["name_zh"],
+            "province": regions["province"],
+            "subregion": [provinces.subregion[i] for i in province_of],
+            "in_belt": True,
+            "lon": regions["lon"].round(6),
+            "lat": regions["lat"].round(6),
+        }
+    )
     for column, total in totals.items():  # size-related variables
         weights = size * rng.lognormal(0.0, VARIABLE_SD, size=n)
         out[column] = split_totals(total, province_of, weights)
@@ -93,8 +105,10 @@ def synthetic_table(n: int, seed: int = SEED) -> pd.DataFrame:
     out[numeric] = out[numeric].round(4)
     out["talent_persons"] = np.maximum(out["talent_persons"].round(), 1.0)  # whole persons
     out["coord_source"] = regions["coord_source"]
-    out["values_source"] = (f"SYNTHETIC (benchmarks/synthetic.py, seed {seed}): province 2015 totals from "
-                            "simulation/yreb/data/regions_2015.csv split by random log-normal weights")
+    out["values_source"] = (
+        f"SYNTHETIC (benchmarks/synthetic.py, seed {seed}): province 2015 totals from "
+        "simulation/yreb/data/regions_2015.csv split by random log-normal weights"
+    )
     return out
 
 

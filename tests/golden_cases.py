@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from yreb.model.model import YREBModel
 from yreb.inputs.scenario import load_scenario
+from yreb.model.model import YREBModel
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ("baseline", "full_coordination")

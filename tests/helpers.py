@@ -7,12 +7,23 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from yreb.model.model import YREBModel
 from yreb.inputs.scenario import parse_scenario, resolve
+from yreb.model.model import YREBModel
 
 ROOT = Path(__file__).resolve().parents[1]
-BELT = ["Shanghai", "Jiangsu", "Zhejiang", "Anhui", "Jiangxi", "Hubei", "Hunan", "Chongqing", "Sichuan",
-        "Guizhou", "Yunnan"]
+BELT = [
+    "Shanghai",
+    "Jiangsu",
+    "Zhejiang",
+    "Anhui",
+    "Jiangxi",
+    "Hubei",
+    "Hunan",
+    "Chongqing",
+    "Sichuan",
+    "Guizhou",
+    "Yunnan",
+]
 
 
 def scenario_from(doc: dict, base_dir: Path = ROOT):

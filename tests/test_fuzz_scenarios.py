@@ -23,26 +23,51 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from helpers import BELT, ROOT
 from yreb.errors import ModelInvariantError, UserInputError
+from yreb.inputs.scenario import BUILTIN_GROUPS, parse_scenario, resolve
 from yreb.model.model import YREBModel
 from yreb.model.parameters import ModelParameters
-from yreb.policies import (BarrierPolicy, CoBuiltParkPolicy, EastWestPairingPolicy, InnovationEnclavePolicy,
-                                 LandQuotaPolicy, TalentRecognitionPolicy, TransportLinkPolicy)
-from yreb.inputs.scenario import BUILTIN_GROUPS, parse_scenario, resolve
-
-from helpers import BELT, ROOT
+from yreb.policies import (
+    BarrierPolicy,
+    CoBuiltParkPolicy,
+    EastWestPairingPolicy,
+    InnovationEnclavePolicy,
+    LandQuotaPolicy,
+    TalentRecognitionPolicy,
+    TransportLinkPolicy,
+)
 
 EXAMPLES = int(os.environ.get("YREB_FUZZ_EXAMPLES", "200"))
 REGIONS = BELT + ["RestOfChina"]
-POLICY_CLASSES = (BarrierPolicy, CoBuiltParkPolicy, InnovationEnclavePolicy, EastWestPairingPolicy,
-                  TalentRecognitionPolicy, TransportLinkPolicy, LandQuotaPolicy)
+POLICY_CLASSES = (
+    BarrierPolicy,
+    CoBuiltParkPolicy,
+    InnovationEnclavePolicy,
+    EastWestPairingPolicy,
+    TalentRecognitionPolicy,
+    TransportLinkPolicy,
+    LandQuotaPolicy,
+)
 REGION_FIELDS = ("sponsor", "host", "home", "hub", "east", "west")
 SHARES = ("capital_share", "labour_income_share", "land_share")
 HOSTILE_VALUES = st.one_of(
-    st.just(math.nan), st.just(math.inf), st.just(-math.inf), st.just(-1), st.just(0), st.just(10**30),
-    st.just(-1e308), st.booleans(), st.text(max_size=8), st.just([]), st.just({}), st.just([1, "x"]),
-    st.just({"nested": {"deeper": 1}}), st.floats(allow_nan=True, allow_infinity=True),
-    st.integers(min_value=-2**70, max_value=2**70)).map(copy.deepcopy)  # fresh containers: edits must not alias
+    st.just(math.nan),
+    st.just(math.inf),
+    st.just(-math.inf),
+    st.just(-1),
+    st.just(0),
+    st.just(10**30),
+    st.just(-1e308),
+    st.booleans(),
+    st.text(max_size=8),
+    st.just([]),
+    st.just({}),
+    st.just([1, "x"]),
+    st.just({"nested": {"deeper": 1}}),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(min_value=-(2**70), max_value=2**70),
+).map(copy.deepcopy)  # fresh containers: edits must not alias
 
 
 def _bounds(field) -> tuple[float | None, float | None]:
@@ -71,8 +96,9 @@ def number_for(field, *, integer: bool) -> st.SearchStrategy:
 
 
 def region_ref() -> st.SearchStrategy:
-    return st.one_of(st.sampled_from(BUILTIN_GROUPS + ("mygroup",)),
-                     st.lists(st.sampled_from(REGIONS), min_size=1, max_size=4))
+    return st.one_of(
+        st.sampled_from(BUILTIN_GROUPS + ("mygroup",)), st.lists(st.sampled_from(REGIONS), min_size=1, max_size=4)
+    )
 
 
 @st.composite
@@ -117,9 +143,15 @@ def valid_looking(draw) -> dict:
     """A document whose every value is inside its documented range (policies may still clash)."""
     start = draw(st.sampled_from([2015, 2015, 2015, 1990, 2100]))
     end = start + 1
-    doc = {"name": draw(st.sampled_from(["fuzz", "a-b_c", "x" * 64])), "seed": draw(st.integers(0, 2**63 - 1)),
-           "replications": 1, "start_year": start, "end_year": end,
-           "parameters": draw(parameters()), "policies": draw(st.lists(policy(start, end), max_size=3))}
+    doc = {
+        "name": draw(st.sampled_from(["fuzz", "a-b_c", "x" * 64])),
+        "seed": draw(st.integers(0, 2**63 - 1)),
+        "replications": 1,
+        "start_year": start,
+        "end_year": end,
+        "parameters": draw(parameters()),
+        "policies": draw(st.lists(policy(start, end), max_size=3)),
+    }
     if draw(st.booleans()):
         doc["groups"] = {"mygroup": draw(st.lists(st.sampled_from(REGIONS), min_size=1, max_size=4))}
     if draw(st.integers(0, 5)) == 0:
@@ -183,17 +215,23 @@ def check_document(doc: dict) -> str:
         # investment (docs/reliability.md); any other broken invariant is a bug
         assert exc.quantity == "investment" and "committed east-west" in str(exc), str(exc)
         return "stopped"
-    for name, stock in {"capital": model.capital, "talent": model.talent_stock, "labour": model.labour_stock,
-                        "knowledge": model.knowledge, "land": model.land_km2,
-                        "fundamental TFP": model.fundamental_tfp}.items():
+    for name, stock in {
+        "capital": model.capital,
+        "talent": model.talent_stock,
+        "labour": model.labour_stock,
+        "knowledge": model.knowledge,
+        "land": model.land_km2,
+        "fundamental TFP": model.fundamental_tfp,
+    }.items():
         assert np.isfinite(stock).all() and (stock >= 0).all(), (name, stock)
     for name, values in model.records.items():
         assert np.isfinite(values[:2]).all(), name
     return "ran"
 
 
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                               HealthCheck.data_too_large])
+FUZZ = settings(
+    max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 
 
 @FUZZ
@@ -217,6 +255,7 @@ def test_the_generators_reach_every_outcome():
         @given(documents)
         def sample(doc):
             outcomes[kind][check_document(doc)] += 1
+
         sample()
 
     tally("valid-looking", valid_looking())

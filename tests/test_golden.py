@@ -25,5 +25,6 @@ def test_results_table_is_bit_identical_to_golden(case):
     changed = ~np.equal(actual.value.to_numpy(), expected.value.to_numpy())
     if changed.any():
         rows = expected.loc[changed, ["region", "variable", "year"]].assign(
-            golden=expected.value[changed], now=actual.value[changed])
+            golden=expected.value[changed], now=actual.value[changed]
+        )
         pytest.fail(f"{changed.sum()} values differ from the golden table, e.g.\n{rows.head(10).to_string()}")

@@ -10,13 +10,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from yreb.model import kernels
+from helpers import ROOT
 from yreb.cli import main
 from yreb.errors import ModelInvariantError
-from yreb.model.model import YREBModel
 from yreb.inputs.scenario import default_scenario
-
-from helpers import ROOT
+from yreb.model import kernels
+from yreb.model.model import YREBModel
 
 SCENARIO = default_scenario(end_year=2021, replications=1)
 NAMES = SCENARIO.table.names
@@ -41,6 +40,7 @@ def broken_kernel(monkeypatch, name: str, in_call: int, damage) -> None:
 def _set(index, value):
     def damage(array):
         array[index] = value
+
     return damage
 
 
@@ -58,8 +58,18 @@ def _negative_entry(array):
 # kernel, call that is broken (capital and knowledge: one call a year; settle: talent then labour), damage,
 # (year, region, quantity, detail) expected in the message
 KERNEL_FAULTS = {
-    "capital NaN": ("accumulate_capital", 3, _set((2, 5), np.nan), (2017, "Hubei", "capital", "value nan owned by Zhejiang")),
-    "capital negative": ("accumulate_capital", 2, _set((0, 3), -1.0), (2016, "Anhui", "capital", "value -1.0 owned by Shanghai")),
+    "capital NaN": (
+        "accumulate_capital",
+        3,
+        _set((2, 5), np.nan),
+        (2017, "Hubei", "capital", "value nan owned by Zhejiang"),
+    ),
+    "capital negative": (
+        "accumulate_capital",
+        2,
+        _set((0, 3), -1.0),
+        (2016, "Anhui", "capital", "value -1.0 owned by Shanghai"),
+    ),
     "capital infinite": ("accumulate_capital", 4, _set((7, 7), np.inf), (2018, "Chongqing", "capital", "value inf")),
     "knowledge NaN": ("accumulate_knowledge", 2, _set(4, np.nan), (2016, "Jiangxi", "knowledge", "value nan")),
     "knowledge negative": ("accumulate_knowledge", 5, _set(10, -0.5), (2019, "Yunnan", "knowledge", "value -0.5")),
@@ -78,7 +88,7 @@ def test_a_kernel_breaking_a_stock_stops_the_year_it_happens(monkeypatch, fault)
     assert (info.value.year, info.value.region, info.value.quantity) == (year, region, quantity)
     assert f"year {year}, region {region}, {quantity}" in str(info.value) and detail in str(info.value)
     assert model.year == year  # stopped inside the broken year: nothing after it was simulated
-    assert np.isnan(model.records["gdp_100m_yuan"][year - 2015 + 1:]).all()
+    assert np.isnan(model.records["gdp_100m_yuan"][year - 2015 + 1 :]).all()
 
 
 # attribute, index, value, (region, quantity) expected
@@ -122,11 +132,22 @@ def test_the_check_runs_every_year():
 def test_a_broken_invariant_on_the_command_line_exits_1_and_writes_nothing(monkeypatch, tmp_path, capsys):
     broken_kernel(monkeypatch, "accumulate_capital", 6, _set((1, 1), np.nan))
     out = tmp_path / "out"
-    code = main(["run", str(ROOT / "scenarios" / "baseline.toml"), "--out", str(out), "--replications", "2",
-                 "--quiet", "--no-plots"])
+    code = main(
+        [
+            "run",
+            str(ROOT / "scenarios" / "baseline.toml"),
+            "--out",
+            str(out),
+            "--replications",
+            "2",
+            "--quiet",
+            "--no-plots",
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 1
-    assert err.strip() == ("error: model invariant broken in year 2020, region Jiangsu, capital: value nan owned by "
-                           "Jiangsu; no results were written")
+    assert err.strip() == (
+        "error: model invariant broken in year 2020, region Jiangsu, capital: value nan owned by "
+        "Jiangsu; no results were written"
+    )
     assert not out.exists()  # no NaN table, no empty folder, no temporary folder
-

@@ -6,20 +6,27 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from helpers import BELT
+from yreb.analysis.hindcast import (
+    BELT_SHARE,
+    error_table,
+    mean_absolute_error_pp,
+    no_change_forecast,
+    run_hindcast,
+    shares,
+    trend_forecast,
+)
 from yreb.cli import main
 from yreb.errors import UserInputError
-from yreb.analysis.hindcast import (BELT_SHARE, error_table, mean_absolute_error_pp, no_change_forecast,
-                                 run_hindcast, shares, trend_forecast)
 from yreb.inputs.observed import DEFAULT_OBSERVED, load_observed, load_observed_files
 from yreb.inputs.regions import load_region_table
-
-from helpers import BELT, ROOT
 
 PROVINCES, NATIONAL = DEFAULT_OBSERVED
 NAMES = load_region_table().names
 
 
 # --- pure functions -------------------------------------------------------------------------------
+
 
 def test_shares_and_naive_forecasts():
     s = shares(np.array([[1.0, 3.0], [2.0, 2.0]]))
@@ -33,11 +40,19 @@ def test_shares_and_naive_forecasts():
 
 
 def test_error_table_by_year_and_overall():
-    comparison = pd.DataFrame({
-        "variable": "gdp_share", "region": ["A", "B", "A", "B"], "year": [2016, 2016, 2017, 2017],
-        "observed": [40.0, 60.0, 38.0, 62.0], "model_median": [41.0, 59.0, 41.0, 59.0],
-        "model_low": np.nan, "model_high": np.nan, "no_change": [42.0, 58.0, 42.0, 58.0],
-        "trend": [40.0, 60.0, 38.0, 62.0]})
+    comparison = pd.DataFrame(
+        {
+            "variable": "gdp_share",
+            "region": ["A", "B", "A", "B"],
+            "year": [2016, 2016, 2017, 2017],
+            "observed": [40.0, 60.0, 38.0, 62.0],
+            "model_median": [41.0, 59.0, 41.0, 59.0],
+            "model_low": np.nan,
+            "model_high": np.nan,
+            "no_change": [42.0, 58.0, 42.0, 58.0],
+            "trend": [40.0, 60.0, 38.0, 62.0],
+        }
+    )
     errors = error_table(comparison).set_index(["forecast", "year"]).mae_pp
     assert errors["model", "2016"] == pytest.approx(1.0)
     assert errors["model", "2017"] == pytest.approx(3.0)
@@ -47,6 +62,7 @@ def test_error_table_by_year_and_overall():
 
 
 # --- the shipped data -------------------------------------------------------------------------------
+
 
 def test_naive_errors_match_an_independent_computation_from_the_files():
     h = run_hindcast(replications=2)
@@ -59,8 +75,12 @@ def test_naive_errors_match_an_independent_computation_from_the_files():
     share = gdp.div(gdp.sum(axis=1), axis=0)
     years = [2016, 2017, 2018, 2019]
     no_change = (share.loc[years] - share.loc[2015]).abs().to_numpy().mean() * 100
-    trend = np.mean([(share.loc[y] - share.loc[2015] - (y - 2015) * (share.loc[2015] - share.loc[2014])).abs()
-                     for y in years]) * 100
+    trend = (
+        np.mean(
+            [(share.loc[y] - share.loc[2015] - (y - 2015) * (share.loc[2015] - share.loc[2014])).abs() for y in years]
+        )
+        * 100
+    )
     assert summary.loc["gdp_share", "no_change"] == pytest.approx(no_change)
     assert summary.loc["gdp_share", "trend"] == pytest.approx(trend)
     national = pd.read_csv(NATIONAL)
@@ -125,15 +145,21 @@ def test_base_year_must_be_the_year_of_the_region_table():
 GOOD = "region,year,variable,value\nAnhui,2015,gdp_current,23831.2\nJiangxi,2015,gdp_current,16780.9\n"
 
 
-@pytest.mark.parametrize("text, match", [
-    ("region,year,value\nAnhui,2015,1.0\n", r"line 1.*missing column\(s\) variable"),
-    (GOOD + "Atlantis,2016,gdp_current,5.0\n", r"line 4.*unknown region.*'Atlantis'"),
-    (GOOD + "Anhui,2016,gdp_current,12,3\n", r"not a valid CSV|line 4"),
-    (GOOD + "Anhui,2016,gdp_current,n/a\n", r"line 4.*field 'value'.*not a number.*'n/a'"),
-    (GOOD + "Anhui,2016,gdp_current,\n", r"line 4.*not a number"),
-    (GOOD + "Anhui,twenty,gdp_current,1.0\n", r"line 4.*field 'year'.*not a year"),
-    (GOOD + "Anhui,2015,gdp_current,1.0\n", r"line 4.*duplicate row for \(Anhui, 2015, gdp_current\); first on line 2"),
-])
+@pytest.mark.parametrize(
+    "text, match",
+    [
+        ("region,year,value\nAnhui,2015,1.0\n", r"line 1.*missing column\(s\) variable"),
+        (GOOD + "Atlantis,2016,gdp_current,5.0\n", r"line 4.*unknown region.*'Atlantis'"),
+        (GOOD + "Anhui,2016,gdp_current,12,3\n", r"not a valid CSV|line 4"),
+        (GOOD + "Anhui,2016,gdp_current,n/a\n", r"line 4.*field 'value'.*not a number.*'n/a'"),
+        (GOOD + "Anhui,2016,gdp_current,\n", r"line 4.*not a number"),
+        (GOOD + "Anhui,twenty,gdp_current,1.0\n", r"line 4.*field 'year'.*not a year"),
+        (
+            GOOD + "Anhui,2015,gdp_current,1.0\n",
+            r"line 4.*duplicate row for \(Anhui, 2015, gdp_current\); first on line 2",
+        ),
+    ],
+)
 def test_malformed_files_name_the_row(tmp_path, text, match):
     path = tmp_path / "observed.csv"
     path.write_text(text)
@@ -158,12 +184,20 @@ def test_shipped_files_load_cleanly():
 
 # --- command line ---------------------------------------------------------------------------------------
 
+
 def test_cli_writes_tables_plots_and_verdict(tmp_path, capsys):
     out = tmp_path / "hindcast"
     assert main(["hindcast", "--replications", "2", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
-    for label in ("model (median of replications)", "no change from the base year", "base-year trend continued",
-                  "gdp_share", "population_share", BELT_SHARE, "Hindcast 2016-2019"):
+    for label in (
+        "model (median of replications)",
+        "no change from the base year",
+        "base-year trend continued",
+        "gdp_share",
+        "population_share",
+        BELT_SHARE,
+        "Hindcast 2016-2019",
+    ):
         assert label in printed
     for name in ("errors.csv", "errors.md", "shares.csv", "report.md", "metadata.json"):
         assert (out / name).is_file(), name

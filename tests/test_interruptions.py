@@ -26,16 +26,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from helpers import ROOT
+from test_sweep import KILL_SWEEP, write_sweep
 from yreb.cli import main
 from yreb.errors import UserInputError
 from yreb.runs.provenance import code_fingerprint
 from yreb.runs.runner import load_results
 from yreb.runs.storage import TMP_PREFIX
-from yreb.sweep.core import completed_keys, plan_sweep, run_sweep, shard_files
 from yreb.sweep.analysis import load_sweep
-
-from helpers import ROOT
-from test_sweep import KILL_SWEEP, write_sweep
+from yreb.sweep.core import completed_keys, plan_sweep, run_sweep, shard_files
 
 BASELINE = ROOT / "scenarios" / "baseline.toml"
 RUN = ["run", str(BASELINE), "--replications", "6", "--quiet"]
@@ -50,15 +49,24 @@ def _stage(out: Path, stage: str) -> bool:
     if stage == "starting":
         return True
     folders = [p for p in _tmp_folders(out) if not p.name.startswith(f"{TMP_PREFIX}old-")]
-    marker = {"simulating": None, "tables written": "results.parquet", "metadata written": "metadata.json",
-              "plotting": "gdp_100m_yuan.png", "report written": "report.html"}[stage]
+    marker = {
+        "simulating": None,
+        "tables written": "results.parquet",
+        "metadata written": "metadata.json",
+        "plotting": "gdp_100m_yuan.png",
+        "report written": "report.html",
+    }[stage]
     return any(marker is None or (f / marker).exists() for f in folders)
 
 
 def kill_during(out: Path, stage: str, delay_s: float, *extra: str) -> bool:
     """Start `yreb run`, SIGKILL it ``delay_s`` after it reaches ``stage``; True if it was still running."""
-    proc = subprocess.Popen([sys.executable, "-m", "yreb", *RUN, "--out", str(out), *extra], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "yreb", *RUN, "--out", str(out), *extra],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 120
     while not _stage(out, stage) and proc.poll() is None:
         assert time.monotonic() < deadline, f"the run never reached '{stage}'"
@@ -82,8 +90,14 @@ def assert_leftovers_refused(out: Path) -> None:
 
 
 # stage -> whether the run draws plots (the last two stages exist only then)
-STAGES = {"starting": False, "simulating": False, "tables written": False, "metadata written": False,
-          "plotting": True, "report written": True}
+STAGES = {
+    "starting": False,
+    "simulating": False,
+    "tables written": False,
+    "metadata written": False,
+    "plotting": True,
+    "report written": True,
+}
 CORE_FILES = {"results.parquet", "results.csv", "flows.parquet", "metadata.json", "scenario.toml"}
 # extra kills at uniformly random moments of a whole run with plots (docs/reliability.md used 40)
 RANDOM_KILLS = int(os.environ.get("YREB_RANDOM_KILLS", "0"))
@@ -98,8 +112,10 @@ def test_sigkill_of_yreb_run_leaves_the_previous_result_or_the_new_one_never_a_p
     # (stage, seconds after reaching it, whether a previous result is there, plots); two kills at a time
     delays = {"starting": (0.2, 1.5), "plotting": (0.0, 1.0)}
     kills = [(stage, rng.uniform(*delays.get(stage, (0.0, 0.05))), True, plots) for stage, plots in STAGES.items()]
-    kills += [("simulating", rng.uniform(0.0, 0.05), False, False),
-              ("metadata written", rng.uniform(0.0, 0.05), False, False)]
+    kills += [
+        ("simulating", rng.uniform(0.0, 0.05), False, False),
+        ("metadata written", rng.uniform(0.0, 0.05), False, False),
+    ]
     kills += [("starting", rng.uniform(0.0, 12.0), True, True) for _ in range(RANDOM_KILLS)]
 
     def kill(index: int) -> bool:
@@ -125,8 +141,16 @@ def test_sigkill_of_yreb_run_leaves_the_previous_result_or_the_new_one_never_a_p
             assert sorted(results.replication.unique()) == list(range(6)) and results.value.notna().all()
             outcomes.append("new")
         assert_leftovers_refused(out)
-    print("kills while running:", sum(running), "of", len(kills), "outcomes:", Counter(outcomes),
-          "random-time outcomes:", Counter(outcomes[8:]))
+    print(
+        "kills while running:",
+        sum(running),
+        "of",
+        len(kills),
+        "outcomes:",
+        Counter(outcomes),
+        "random-time outcomes:",
+        Counter(outcomes[8:]),
+    )
     # most kills land while the run is working, and several before its final rename (previous result kept)
     assert sum(running) >= 4 and outcomes[:6].count("previous") >= 3, (running, outcomes)
     assert "previous" not in outcomes[6:8], outcomes  # there was none
@@ -138,8 +162,13 @@ def test_sigkill_of_yreb_run_leaves_the_previous_result_or_the_new_one_never_a_p
 def test_ctrl_c_cleans_up_and_keeps_the_previous_result(tmp_path):
     assert main([*RUN, "--out", str(tmp_path), "--seed", "1", "--no-plots"]) == 0
     before = files(tmp_path / "baseline")
-    proc = subprocess.Popen([sys.executable, "-m", "yreb", *RUN, "--out", str(tmp_path), "--force"],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "yreb", *RUN, "--out", str(tmp_path), "--force"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 120
     while not _stage(tmp_path, "metadata written"):
         assert proc.poll() is None and time.monotonic() < deadline, "the run ended before it could be interrupted"
@@ -188,6 +217,7 @@ def test_a_truncated_result_file_is_reported_not_read(tmp_path):
 
 # --- sweeps ------------------------------------------------------------------------------------------------
 
+
 def lhs_sweep(folder: Path, samples: int) -> Path:
     """test_sweep's SIGKILL sweep (rechoice rate x a barrier level, 3 replications) with ``samples`` points."""
     return write_sweep(folder, KILL_SWEEP.replace("samples = 40", f"samples = {samples}"), end_year=2019)
@@ -204,11 +234,20 @@ def test_a_dask_worker_killed_mid_sweep_loses_no_runs(tmp_path, current_code):
     plan = plan_sweep(lhs_sweep(tmp_path, 16))
     reference = run_sweep(plan, tmp_path / "reference", workers=1, progress=False)
     assert reference.completed == 48
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
         outcome: dict = {}
-        sweep = threading.Thread(target=lambda: outcome.update(result=run_sweep(
-            plan, tmp_path / "dask", scheduler=cluster.scheduler_address, batch_size=2, progress=False)))
+        sweep = threading.Thread(
+            target=lambda: outcome.update(
+                result=run_sweep(
+                    plan, tmp_path / "dask", scheduler=cluster.scheduler_address, batch_size=2, progress=False
+                )
+            )
+        )
         sweep.start()
         folder = tmp_path / "dask" / "s"
         deadline = time.monotonic() + 120
@@ -224,17 +263,35 @@ def test_a_dask_worker_killed_mid_sweep_loses_no_runs(tmp_path, current_code):
     if result.failed:  # tasks that died with the worker are recorded as failed: running again completes them
         result = run_sweep(plan_sweep(tmp_path / "s.toml"), tmp_path / "dask", workers=1, progress=False)
     assert result.completed == 48 and result.failed == 0
-    pd.testing.assert_frame_equal(pd.read_parquet(folder / "results.parquet"),
-                                  pd.read_parquet(reference.folder / "results.parquet"))
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(folder / "results.parquet"), pd.read_parquet(reference.folder / "results.parquet")
+    )
 
 
 def test_an_interrupted_resume_of_a_changed_sweep_is_not_taken_for_complete(tmp_path, current_code):
     path = lhs_sweep(tmp_path, 4)
     run_sweep(plan_sweep(path), tmp_path / "out", workers=1, progress=False)  # a complete sweep
     lhs_sweep(tmp_path, 24)  # changed: a resume keeps what it can and runs the rest
-    proc = subprocess.Popen([sys.executable, "-m", "yreb", "sweep", str(path), "--out",
-                             str(tmp_path / "out"), "--resume", "--workers", "1", "--batch-size", "2", "--quiet"],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "yreb",
+            "sweep",
+            str(path),
+            "--out",
+            str(tmp_path / "out"),
+            "--resume",
+            "--workers",
+            "1",
+            "--batch-size",
+            "2",
+            "--quiet",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     folder = tmp_path / "out" / "s"
     before = len(shard_files(folder, "runs"))
     deadline = time.monotonic() + 120

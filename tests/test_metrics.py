@@ -8,9 +8,25 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from yreb.analysis.metrics import (BELT, BELT_METRICS, beta_convergence, belt_aggregates, belt_metrics, belt_share,
-                                coefficient_of_variation, gdp_concepts, herfindahl, net_bilateral, od_matrix,
-                                ols_slope, t_interval, theil_l, theil_t, top_share, williamson_cv)
+from yreb.analysis.metrics import (
+    BELT,
+    BELT_METRICS,
+    belt_aggregates,
+    belt_metrics,
+    belt_share,
+    beta_convergence,
+    coefficient_of_variation,
+    gdp_concepts,
+    herfindahl,
+    net_bilateral,
+    od_matrix,
+    ols_slope,
+    t_interval,
+    theil_l,
+    theil_t,
+    top_share,
+    williamson_cv,
+)
 
 GDP = np.array([1.0, 2.0, 3.0, 4.0])
 POP = np.array([1.0, 1.0, 2.0, 4.0])
@@ -19,25 +35,35 @@ GROUPS = np.array(["a", "a", "b", "b"])
 
 def test_theil_t_hand_computed():
     # s = GDP shares (.1 .2 .3 .4), p = population shares (.125 .125 .25 .5)
-    total = .1 * math.log(.1 / .125) + .2 * math.log(.2 / .125) + .3 * math.log(.3 / .25) + .4 * math.log(.4 / .5)
-    between = .3 * math.log(.3 / .25) + .7 * math.log(.7 / .75)
-    within_a = (1 / 3) * math.log((1 / 3) / .5) + (2 / 3) * math.log((2 / 3) / .5)
+    total = (
+        0.1 * math.log(0.1 / 0.125)
+        + 0.2 * math.log(0.2 / 0.125)
+        + 0.3 * math.log(0.3 / 0.25)
+        + 0.4 * math.log(0.4 / 0.5)
+    )
+    between = 0.3 * math.log(0.3 / 0.25) + 0.7 * math.log(0.7 / 0.75)
+    within_a = (1 / 3) * math.log((1 / 3) / 0.5) + (2 / 3) * math.log((2 / 3) / 0.5)
     within_b = (3 / 7) * math.log((3 / 7) / (1 / 3)) + (4 / 7) * math.log((4 / 7) / (2 / 3))
     t = theil_t(GDP, POP, GROUPS)
     assert t.total == pytest.approx(total, rel=1e-13)
     assert t.between == pytest.approx(between, rel=1e-13)
-    assert t.within == pytest.approx(.3 * within_a + .7 * within_b, rel=1e-13)
+    assert t.within == pytest.approx(0.3 * within_a + 0.7 * within_b, rel=1e-13)
 
 
 def test_theil_l_hand_computed():
-    total = .125 * math.log(.125 / .1) + .125 * math.log(.125 / .2) + .25 * math.log(.25 / .3) + .5 * math.log(.5 / .4)
-    between = .25 * math.log(.25 / .3) + .75 * math.log(.75 / .7)
-    within_a = .5 * math.log(.5 / (1 / 3)) + .5 * math.log(.5 / (2 / 3))
+    total = (
+        0.125 * math.log(0.125 / 0.1)
+        + 0.125 * math.log(0.125 / 0.2)
+        + 0.25 * math.log(0.25 / 0.3)
+        + 0.5 * math.log(0.5 / 0.4)
+    )
+    between = 0.25 * math.log(0.25 / 0.3) + 0.75 * math.log(0.75 / 0.7)
+    within_a = 0.5 * math.log(0.5 / (1 / 3)) + 0.5 * math.log(0.5 / (2 / 3))
     within_b = (1 / 3) * math.log((1 / 3) / (3 / 7)) + (2 / 3) * math.log((2 / 3) / (4 / 7))
     t = theil_l(GDP, POP, GROUPS)
     assert t.total == pytest.approx(total, rel=1e-13)
     assert t.between == pytest.approx(between, rel=1e-13)
-    assert t.within == pytest.approx(.25 * within_a + .75 * within_b, rel=1e-13)
+    assert t.within == pytest.approx(0.25 * within_a + 0.75 * within_b, rel=1e-13)
 
 
 @pytest.mark.parametrize("index", [theil_t, theil_l])
@@ -88,7 +114,7 @@ def test_beta_convergence_edge_cases_and_broadcasting():
     _, speed = beta_convergence(initial, np.array([40.0, 4.0, 1.0]), 1.0)  # overshooting: 1 + bT <= 0
     assert np.isnan(speed)
     # per-row windows: years broadcast over the leading axis
-    finals = np.stack([initial * 2, initial ** 0.5 * 3])
+    finals = np.stack([initial * 2, initial**0.5 * 3])
     _, speeds = beta_convergence(np.stack([initial, initial]), finals, np.array([4.0, 8.0]))
     assert speeds[0] == pytest.approx(0, abs=1e-12)
     assert speeds[1] == pytest.approx(-math.log(1 + (-0.5 / 8) * 8) / 8, rel=1e-12)
@@ -131,8 +157,9 @@ def tidy(values: dict[str, np.ndarray], years=(2015, 2016, 2017)) -> pd.DataFram
             for t, year in enumerate(years):
                 for i, region in enumerate(REGIONS):
                     rows.append(("s", r, 100 + r, region, variable, "u", year, array[r, t, i]))
-    return pd.DataFrame(rows, columns=["scenario", "replication", "seed", "region", "variable", "unit", "year",
-                                       "value"])
+    return pd.DataFrame(
+        rows, columns=["scenario", "replication", "seed", "region", "variable", "unit", "year", "value"]
+    )
 
 
 @pytest.fixture
@@ -142,8 +169,9 @@ def small_run():
     pop = rng.uniform(1e7, 5e7, size=(2, 3, 4))
     talent = rng.uniform(1e3, 1e4, size=(2, 3, 4))
     per_capita = gdp * 1e8 / pop
-    results = tidy({"gdp_100m_yuan": gdp, "population_persons": pop, "talent_persons": talent,
-                    "gdp_per_capita_yuan": per_capita})
+    results = tidy(
+        {"gdp_100m_yuan": gdp, "population_persons": pop, "talent_persons": talent, "gdp_per_capita_yuan": per_capita}
+    )
     return results, gdp, pop, talent
 
 
@@ -159,7 +187,7 @@ def test_belt_metrics_match_direct_formulas(small_run):
     assert value[(r, 2017, "theil_l_total")] == pytest.approx((p * np.log(p / s)).sum(), rel=1e-12)
     assert value[(r, 2017, "belt_share_national_gdp")] == pytest.approx(y.sum() / gdp[r, t].sum(), rel=1e-12)
     shares = talent[r, t, :3] / talent[r, t, :3].sum()
-    assert value[(r, 2017, "talent_herfindahl")] == pytest.approx((shares ** 2).sum(), rel=1e-12)
+    assert value[(r, 2017, "talent_herfindahl")] == pytest.approx((shares**2).sum(), rel=1e-12)
     pc = y / n
     assert value[(r, 2017, "cv_gdp_per_capita")] == pytest.approx(pc.std() / pc.mean(), rel=1e-12)
     pc0 = gdp[r, 0, :3] / pop[r, 0, :3]
@@ -175,26 +203,39 @@ def test_belt_aggregates_sum_belt_regions_and_divide_per_capita(small_run):
     agg = belt_aggregates(results, ["A", "B", "C"]).set_index(["replication", "year", "variable"]).value
     assert agg[(0, 2016, "gdp_100m_yuan")] == pytest.approx(gdp[0, 1, :3].sum(), rel=1e-12)
     assert agg[(0, 2016, "population_persons")] == pytest.approx(pop[0, 1, :3].sum(), rel=1e-12)
-    assert agg[(0, 2016, "gdp_per_capita_yuan")] == pytest.approx(gdp[0, 1, :3].sum() * 1e8 / pop[0, 1, :3].sum(),
-                                                                  rel=1e-12)
+    assert agg[(0, 2016, "gdp_per_capita_yuan")] == pytest.approx(
+        gdp[0, 1, :3].sum() * 1e8 / pop[0, 1, :3].sum(), rel=1e-12
+    )
 
 
 def test_gdp_concepts_gaps():
-    results = pd.DataFrame({"scenario": "s", "replication": 0, "seed": 1, "region": "A", "unit": "u", "year": 2020,
-                            "variable": ["gdp_100m_yuan", "gdp_attributed_100m_yuan", "gni_100m_yuan"],
-                            "value": [100.0, 90.0, 120.0]})
+    results = pd.DataFrame(
+        {
+            "scenario": "s",
+            "replication": 0,
+            "seed": 1,
+            "region": "A",
+            "unit": "u",
+            "year": 2020,
+            "variable": ["gdp_100m_yuan", "gdp_attributed_100m_yuan", "gni_100m_yuan"],
+            "value": [100.0, 90.0, 120.0],
+        }
+    )
     row = gdp_concepts(results).iloc[0]
     assert row.attributed_minus_location_100m_yuan == -10 and row.gni_minus_location_100m_yuan == 20
 
 
 def test_od_matrix_sums_years_averages_replications_and_net_is_antisymmetric():
-    flows = pd.DataFrame({
-        "replication": [0, 0, 0, 1, 1],
-        "factor": ["talent", "talent", "talent", "talent", "capital"],
-        "origin": ["A", "A", "B", "A", "A"],
-        "destination": ["B", "B", "A", "B", "B"],
-        "year": [2015, 2016, 2015, 2015, 2015],
-        "value": [10.0, 20.0, 4.0, 30.0, 99.0]})
+    flows = pd.DataFrame(
+        {
+            "replication": [0, 0, 0, 1, 1],
+            "factor": ["talent", "talent", "talent", "talent", "capital"],
+            "origin": ["A", "A", "B", "A", "A"],
+            "destination": ["B", "B", "A", "B", "B"],
+            "year": [2015, 2016, 2015, 2015, 2015],
+            "value": [10.0, 20.0, 4.0, 30.0, 99.0],
+        }
+    )
     m = od_matrix(flows, "talent", ["A", "B", "C"])
     assert m.loc["A", "B"] == pytest.approx((10 + 20 + 30) / 2) and m.loc["B", "A"] == pytest.approx(2)
     assert m.loc["C"].sum() == 0 and list(m.index) == ["A", "B", "C"]

@@ -7,12 +7,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from yreb.model import kernels as k
-from yreb.model.model import YREBModel, replication_seed
+from helpers import ROOT, scenario_from
 from yreb.inputs.regions import load_region_table
 from yreb.inputs.scenario import default_scenario
-
-from helpers import ROOT, scenario_from
+from yreb.model import kernels as k
+from yreb.model.model import YREBModel, replication_seed
 
 
 def test_model_builds_with_defaults_and_runs():
@@ -37,6 +36,7 @@ def test_base_year_reproduces_2015_data():
 def test_shipped_data_match_reference_panel():
     """2015 GDP and population in the embedded table are the reference data's (within 0.5%)."""
     import pandas as pd
+
     panel = pd.read_csv(ROOT / "simulation" / "yreb" / "data" / "observed_provinces.csv")
     table = load_region_table()
     for name, gdp, pop in zip(table.names, table.gdp_100m_yuan, table.population_persons):
@@ -68,14 +68,29 @@ def test_same_seed_identical_different_seed_differs():
     assert replication_seed(1, 0) == replication_seed(1, 0)
 
 
-POLICY = st.fixed_dictionaries({
-    "type": st.just("barrier"), "start": st.integers(2015, 2019), "regions": st.sampled_from(["belt", "all", "upstream"]),
-    "talent": st.floats(0, 3), "labour": st.floats(0, 3), "capital": st.floats(0, 3), "technology": st.floats(0, 2),
-    "settlement_rate": st.floats(0, 0.5)})
-PARAMS = st.fixed_dictionaries({
-    "migration_elasticity_talent": st.floats(0.5, 4), "migration_elasticity_labour": st.floats(0.5, 4),
-    "rechoice_rate": st.floats(0, 0.5), "settlement_rate": st.floats(0, 0.3), "investment_elasticity": st.floats(0.5, 4),
-    "tfp_shock_sd": st.floats(0, 0.05), "stochastic": st.booleans()})
+POLICY = st.fixed_dictionaries(
+    {
+        "type": st.just("barrier"),
+        "start": st.integers(2015, 2019),
+        "regions": st.sampled_from(["belt", "all", "upstream"]),
+        "talent": st.floats(0, 3),
+        "labour": st.floats(0, 3),
+        "capital": st.floats(0, 3),
+        "technology": st.floats(0, 2),
+        "settlement_rate": st.floats(0, 0.5),
+    }
+)
+PARAMS = st.fixed_dictionaries(
+    {
+        "migration_elasticity_talent": st.floats(0.5, 4),
+        "migration_elasticity_labour": st.floats(0.5, 4),
+        "rechoice_rate": st.floats(0, 0.5),
+        "settlement_rate": st.floats(0, 0.3),
+        "investment_elasticity": st.floats(0.5, 4),
+        "tfp_shock_sd": st.floats(0, 0.05),
+        "stochastic": st.booleans(),
+    }
+)
 
 
 class _Accounting(YREBModel):
@@ -106,13 +121,14 @@ def test_conservation_under_random_barriers_and_parameters(policy, params, park,
         # capital identity K' = (1 - delta) K + I, investment I = s * GNI in total
         before, after = model.last_identity
         investment = model.last_outputs["investment_100m_yuan"].sum()
-        np.testing.assert_allclose(after.sum(), (1 - model.params.depreciation) * before.sum() + investment,
-                                   rtol=1e-10)
+        np.testing.assert_allclose(after.sum(), (1 - model.params.depreciation) * before.sum() + investment, rtol=1e-10)
         # income = output
-        np.testing.assert_allclose(model.last_outputs["gni_100m_yuan"].sum(),
-                                   model.last_outputs["gdp_100m_yuan"].sum(), rtol=1e-10)
-        np.testing.assert_allclose(model.last_outputs["gdp_attributed_100m_yuan"].sum(),
-                                   model.last_outputs["gdp_100m_yuan"].sum(), rtol=1e-10)
+        np.testing.assert_allclose(
+            model.last_outputs["gni_100m_yuan"].sum(), model.last_outputs["gdp_100m_yuan"].sum(), rtol=1e-10
+        )
+        np.testing.assert_allclose(
+            model.last_outputs["gdp_attributed_100m_yuan"].sum(), model.last_outputs["gdp_100m_yuan"].sum(), rtol=1e-10
+        )
 
 
 def test_logit_shares_rows_sum_to_one_and_follow_attractiveness():
@@ -139,8 +155,9 @@ def test_settlement_keeps_residents_and_total():
 
 
 def test_worker_cap_sends_excess_to_host_economy():
-    workers = k.allocate_workers(np.array([1.0, 1.0, 2.0]), np.array([0, 1, 0]), np.array([30.0, 10.0]),
-                                 np.array([np.inf, np.inf, 5.0]))
+    workers = k.allocate_workers(
+        np.array([1.0, 1.0, 2.0]), np.array([0, 1, 0]), np.array([30.0, 10.0]), np.array([np.inf, np.inf, 5.0])
+    )
     np.testing.assert_allclose(workers, [25.0, 10.0, 5.0])
 
 

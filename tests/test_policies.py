@@ -5,12 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from helpers import ROOT, belt_total, run_frame, scenario_from
+from yreb.inputs.scenario import load_scenario
 from yreb.model.model import YREBModel
 from yreb.policies import BarrierPolicy
-
-from yreb.inputs.scenario import load_scenario
-
-from helpers import ROOT, belt_total, run_frame, scenario_from
 
 MEAN_FIELD = {"stochastic": False}
 END = 2030
@@ -34,13 +32,15 @@ def test_policy_starting_2025_leaves_earlier_years_identical():
     """Stochastic runs, same seed: every output before 2025 is bit-identical to the baseline."""
     doc = {"end_year": 2028}
     base = YREBModel(scenario_from(doc), replication=2).run().results_frame()
-    full = [{"type": "barrier", "start": 2025, "talent": 0, "labour": 0, "capital": 0, "technology": 0},
-            {"type": "co_built_park", "start": 2025, "sponsor": "Jiangsu", "host": "Anhui"},
-            {"type": "innovation_enclave", "start": 2025, "home": "Jiangxi", "hub": "Shanghai"},
-            {"type": "east_west_pairing", "start": 2025, "east": "Zhejiang", "west": "Sichuan"},
-            {"type": "talent_recognition", "start": 2025, "regions": "downstream"},
-            {"type": "transport_link", "start": 2025, "regions": ["Hubei", "Hunan"]},
-            {"type": "land_quota", "start": 2025, "regions": "upstream", "growth_rate": 0.05}]
+    full = [
+        {"type": "barrier", "start": 2025, "talent": 0, "labour": 0, "capital": 0, "technology": 0},
+        {"type": "co_built_park", "start": 2025, "sponsor": "Jiangsu", "host": "Anhui"},
+        {"type": "innovation_enclave", "start": 2025, "home": "Jiangxi", "hub": "Shanghai"},
+        {"type": "east_west_pairing", "start": 2025, "east": "Zhejiang", "west": "Sichuan"},
+        {"type": "talent_recognition", "start": 2025, "regions": "downstream"},
+        {"type": "transport_link", "start": 2025, "regions": ["Hubei", "Hunan"]},
+        {"type": "land_quota", "start": 2025, "regions": "upstream", "growth_rate": 0.05},
+    ]
     policy = YREBModel(scenario_from({**doc, "policies": full}), replication=2).run().results_frame()
     early = base.year < 2025
     assert base[early].equals(policy[early])
@@ -48,8 +48,9 @@ def test_policy_starting_2025_leaves_earlier_years_identical():
 
 
 def test_barrier_removal_raises_belt_gdp_and_migrant_stocks(baseline):
-    frame = with_policies({"type": "barrier", "start": 2020, "regions": "belt", "talent": 0, "labour": 0,
-                           "capital": 0, "technology": 0})
+    frame = with_policies(
+        {"type": "barrier", "start": 2020, "regions": "belt", "talent": 0, "labour": 0, "capital": 0, "technology": 0}
+    )
     gdp_gain = belt_total(frame, "gdp_100m_yuan") / belt_total(baseline, "gdp_100m_yuan") - 1
     migrants = belt_total(frame, "migrant_stock_persons") / belt_total(baseline, "migrant_stock_persons") - 1
     assert gdp_gain.loc[2019] == 0 and migrants.loc[2019] == 0
@@ -58,10 +59,17 @@ def test_barrier_removal_raises_belt_gdp_and_migrant_stocks(baseline):
 
 
 def test_barrier_on_subregion_only_changes_pairs_inside_it(baseline):
-    scenario = scenario_from({"end_year": 2021, "policies": [
-        {"type": "barrier", "start": 2016, "regions": "downstream", "labour": 0.0}]})
-    state = scenario.policies.state(2016, scenario.table.n, 0.05, 0.0125, scenario.table.land_area_km2,
-                                    {n: i for i, n in enumerate(scenario.table.names)})
+    scenario = scenario_from(
+        {"end_year": 2021, "policies": [{"type": "barrier", "start": 2016, "regions": "downstream", "labour": 0.0}]}
+    )
+    state = scenario.policies.state(
+        2016,
+        scenario.table.n,
+        0.05,
+        0.0125,
+        scenario.table.land_area_km2,
+        {n: i for i, n in enumerate(scenario.table.names)},
+    )
     down = scenario.groups["downstream"]
     level = state.barrier_level["labour"]
     assert (level[np.ix_(down, down)] == 0).all()
@@ -70,16 +78,25 @@ def test_barrier_on_subregion_only_changes_pairs_inside_it(baseline):
 
 
 def test_co_built_park_raises_host_gdp_mostly_through_capital_and_split_reverts(baseline):
-    park = {"type": "co_built_park", "start": 2018, "sponsor": "Jiangsu", "host": "Anhui", "land_km2": 200,
-            "statistical_split": 0.3, "split_years": 5}
+    park = {
+        "type": "co_built_park",
+        "start": 2018,
+        "sponsor": "Jiangsu",
+        "host": "Anhui",
+        "land_km2": 200,
+        "statistical_split": 0.3,
+        "split_years": 5,
+    }
     frame = with_policies(park)
     gdp = frame["gdp_100m_yuan"]["Anhui"] / baseline["gdp_100m_yuan"]["Anhui"] - 1
-    capital = (frame["capital_installed_100m_yuan"]["Anhui"] / baseline["capital_installed_100m_yuan"]["Anhui"] - 1)
+    capital = frame["capital_installed_100m_yuan"]["Anhui"] / baseline["capital_installed_100m_yuan"]["Anhui"] - 1
     assert gdp.loc[2017] == 0
     assert gdp.loc[END] > 0.002 and capital.loc[END] > 0.002
     # growth accounting: alpha dlnK explains a large part of the host's gain (the rest: management transplant)
     capital_part = 0.45 * np.log1p(capital.loc[END]) / np.log1p(gdp.loc[END])
-    print(f"\npark: host GDP {gdp.loc[END]:+.2%}, capital {capital.loc[END]:+.2%}, capital share of gain {capital_part:.0%}")
+    print(
+        f"\npark: host GDP {gdp.loc[END]:+.2%}, capital {capital.loc[END]:+.2%}, capital share of gain {capital_part:.0%}"
+    )
     assert capital_part > 1 / 3
     park_gdp = frame["park_gdp_100m_yuan"]["Anhui"]
     split = frame["gdp_100m_yuan"]["Anhui"] - frame["gdp_attributed_100m_yuan"]["Anhui"]
@@ -88,7 +105,8 @@ def test_co_built_park_raises_host_gdp_mostly_through_capital_and_split_reverts(
     sponsor_split = frame["gdp_attributed_100m_yuan"]["Jiangsu"] - frame["gdp_100m_yuan"]["Jiangsu"]
     np.testing.assert_allclose(sponsor_split, split, atol=1e-6)
     assert frame["construction_land_km2"]["Anhui"].loc[2018] == pytest.approx(
-        baseline["construction_land_km2"]["Anhui"].loc[2018], rel=1e-12)  # land moves into the park
+        baseline["construction_land_km2"]["Anhui"].loc[2018], rel=1e-12
+    )  # land moves into the park
 
 
 def test_innovation_enclave_raises_home_knowledge_and_lowers_hub_production_talent(baseline):
@@ -108,8 +126,15 @@ def test_innovation_enclave_raises_home_knowledge_and_lowers_hub_production_tale
 
 
 def test_enclave_ends_and_is_removed():
-    scenario = scenario_from({"end_year": 2024, "parameters": MEAN_FIELD, "policies": [
-        {"type": "innovation_enclave", "start": 2017, "end": 2019, "home": "Jiangxi", "hub": "Shanghai"}]})
+    scenario = scenario_from(
+        {
+            "end_year": 2024,
+            "parameters": MEAN_FIELD,
+            "policies": [
+                {"type": "innovation_enclave", "start": 2017, "end": 2019, "home": "Jiangxi", "hub": "Shanghai"}
+            ],
+        }
+    )
     model = YREBModel(scenario)
     counts = []
     for _ in model.years:
@@ -119,19 +144,34 @@ def test_enclave_ends_and_is_removed():
 
 
 def test_east_west_pairing_moves_committed_investment_west(baseline):
-    pairing = {"type": "east_west_pairing", "start": 2020, "east": "Zhejiang", "west": "Sichuan",
-               "investment_100m_yuan_per_year": 300, "barrier_level": 1.0}
+    pairing = {
+        "type": "east_west_pairing",
+        "start": 2020,
+        "east": "Zhejiang",
+        "west": "Sichuan",
+        "investment_100m_yuan_per_year": 300,
+        "barrier_level": 1.0,
+    }
     frame = with_policies(pairing)
-    inflow = (frame["investment_from_outside_100m_yuan"]["Sichuan"]
-              - baseline["investment_from_outside_100m_yuan"]["Sichuan"])
+    inflow = (
+        frame["investment_from_outside_100m_yuan"]["Sichuan"] - baseline["investment_from_outside_100m_yuan"]["Sichuan"]
+    )
     assert inflow.loc[2019] == 0
     assert inflow.loc[2020] == pytest.approx(300, rel=0.05)
-    assert frame["capital_installed_100m_yuan"]["Sichuan"].loc[END] > baseline["capital_installed_100m_yuan"]["Sichuan"].loc[END]
+    assert (
+        frame["capital_installed_100m_yuan"]["Sichuan"].loc[END]
+        > baseline["capital_installed_100m_yuan"]["Sichuan"].loc[END]
+    )
 
 
 def test_talent_recognition_raises_talent_flows_inside_the_group(baseline):
-    policy = {"type": "talent_recognition", "start": 2020, "regions": "g60", "talent_barrier_cut": 0.8,
-              "settlement_increase": 0.0}
+    policy = {
+        "type": "talent_recognition",
+        "start": 2020,
+        "regions": "g60",
+        "talent_barrier_cut": 0.8,
+        "settlement_increase": 0.0,
+    }
     frame = with_policies(policy, groups={"g60": ["Shanghai", "Jiangsu", "Zhejiang", "Anhui"]})
     g60 = ["Shanghai", "Jiangsu", "Zhejiang", "Anhui"]
     stock = frame["talent_migrant_stock_persons"][g60].sum(axis=1)
@@ -143,17 +183,21 @@ def test_talent_recognition_raises_talent_flows_inside_the_group(baseline):
 
 
 def test_transport_link_raises_migration_between_linked_regions(baseline):
-    frame = with_policies({"type": "transport_link", "start": 2020, "regions": ["Hubei", "Hunan", "Jiangxi"],
-                           "distance_reduction": 0.5})
+    frame = with_policies(
+        {"type": "transport_link", "start": 2020, "regions": ["Hubei", "Hunan", "Jiangxi"], "distance_reduction": 0.5}
+    )
     linked = ["Hubei", "Hunan", "Jiangxi"]
-    assert (frame["migrant_stock_persons"][linked].sum(axis=1).loc[END]
-            > 1.05 * baseline["migrant_stock_persons"][linked].sum(axis=1).loc[END])
+    assert (
+        frame["migrant_stock_persons"][linked].sum(axis=1).loc[END]
+        > 1.05 * baseline["migrant_stock_persons"][linked].sum(axis=1).loc[END]
+    )
 
 
 def test_land_quota_paths_and_cap(baseline):
-    frame = with_policies({"type": "land_quota", "start": 2020, "regions": ["Sichuan"], "growth_rate": 0.03},
-                          {"type": "land_quota", "start": 2020, "regions": ["Jiangsu"], "growth_rate": 0.05,
-                           "cap_share_of_area": 0.26})
+    frame = with_policies(
+        {"type": "land_quota", "start": 2020, "regions": ["Sichuan"], "growth_rate": 0.03},
+        {"type": "land_quota", "start": 2020, "regions": ["Jiangsu"], "growth_rate": 0.05, "cap_share_of_area": 0.26},
+    )
     land = frame["construction_land_km2"]
     assert land["Sichuan"].loc[2021] / land["Sichuan"].loc[2020] == pytest.approx(1.03)
     assert land["Jiangsu"].loc[END] == pytest.approx(0.26 * 102600, rel=1e-9)  # cap binds
@@ -163,15 +207,34 @@ def test_land_quota_paths_and_cap(baseline):
 
 def test_every_policy_type_keeps_accounts_closed():
     """People exactly, income = output, attribution = output, with all policy types at once (stochastic)."""
-    scenario = scenario_from({"end_year": 2026, "groups": {"corner": ["Hubei", "Hunan", "Jiangxi"]}, "policies": [
-        {"type": "barrier", "start": 2016, "ramp_years": 4, "talent": 0, "labour": 0.5, "capital": 0.2},
-        {"type": "co_built_park", "start": 2017, "sponsor": "Shanghai", "host": "Anhui", "split_years": 3},
-        {"type": "co_built_park", "start": 2018, "sponsor": "Jiangsu", "host": "Anhui", "end": 2022},
-        {"type": "innovation_enclave", "start": 2016, "home": "Guizhou", "hub": "Zhejiang", "wages_paid_by": "hub"},
-        {"type": "east_west_pairing", "start": 2019, "east": "Zhejiang", "west": "Sichuan"},
-        {"type": "talent_recognition", "start": 2016, "regions": "corner"},
-        {"type": "transport_link", "start": 2016, "regions": "corner"},
-        {"type": "land_quota", "start": 2016, "regions": "upstream", "growth_rate": 0.02, "cap_share_of_area": 0.05}]})
+    scenario = scenario_from(
+        {
+            "end_year": 2026,
+            "groups": {"corner": ["Hubei", "Hunan", "Jiangxi"]},
+            "policies": [
+                {"type": "barrier", "start": 2016, "ramp_years": 4, "talent": 0, "labour": 0.5, "capital": 0.2},
+                {"type": "co_built_park", "start": 2017, "sponsor": "Shanghai", "host": "Anhui", "split_years": 3},
+                {"type": "co_built_park", "start": 2018, "sponsor": "Jiangsu", "host": "Anhui", "end": 2022},
+                {
+                    "type": "innovation_enclave",
+                    "start": 2016,
+                    "home": "Guizhou",
+                    "hub": "Zhejiang",
+                    "wages_paid_by": "hub",
+                },
+                {"type": "east_west_pairing", "start": 2019, "east": "Zhejiang", "west": "Sichuan"},
+                {"type": "talent_recognition", "start": 2016, "regions": "corner"},
+                {"type": "transport_link", "start": 2016, "regions": "corner"},
+                {
+                    "type": "land_quota",
+                    "start": 2016,
+                    "regions": "upstream",
+                    "growth_rate": 0.02,
+                    "cap_share_of_area": 0.05,
+                },
+            ],
+        }
+    )
     model = YREBModel(scenario, replication=5)
     people = model.total_people
     for _ in model.years:

@@ -16,12 +16,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from helpers import ROOT
 from yreb.cli import main
 from yreb.errors import UserInputError
 from yreb.inputs.scenario import MAX_REPLICATIONS, NAME_RE, load_scenario
 from yreb.runs.storage import TMP_PREFIX, atomic_folder
-
-from helpers import ROOT
 
 HEAD = 'name = "x"\nend_year = 2017\n'
 PARK = '[[policies]]\ntype = "co_built_park"\nstart = 2016\nsponsor = "Jiangsu"\nhost = "Anhui"\n'
@@ -48,7 +47,10 @@ SCENARIO_CASES: dict[str, dict[str, tuple[str | bytes, list[str]]]] = {
         "comments only": ("# nothing here\n", ["field 'name'", "Field required"]),
     },
     "wrong types": {
-        "replications as text": (HEAD + 'replications = "ten"\n', ["line 3", "field 'replications'", "valid integer", "'ten'"]),
+        "replications as text": (
+            HEAD + 'replications = "ten"\n',
+            ["line 3", "field 'replications'", "valid integer", "'ten'"],
+        ),
         "replications as boolean": (HEAD + "replications = true\n", ["field 'replications'", "valid integer", "True"]),
         "replications fractional": (HEAD + "replications = 2.5\n", ["field 'replications'", "valid integer", "2.5"]),
         "seed as float": (HEAD + "seed = 1.0\n", ["field 'seed'", "valid integer", "1.0"]),
@@ -56,12 +58,27 @@ SCENARIO_CASES: dict[str, dict[str, tuple[str | bytes, list[str]]]] = {
         "name as number": ("name = 5\n", ["line 1", "field 'name'", "valid string", "5"]),
         "name as table": ("[name]\nx = 1\n", ["field 'name'", "valid string"]),
         "parameters as number": (HEAD + "parameters = 3\n", ["field 'parameters'", "(got 3)"]),
-        "parameter as boolean": (HEAD + "[parameters]\nrechoice_rate = true\n", ["line 4", "field 'parameters.rechoice_rate'", "valid number", "True"]),
-        "parameter quoted": (HEAD + '[parameters]\nrechoice_rate = "0.2"\n', ["field 'parameters.rechoice_rate'", "valid number", "'0.2'"]),
-        "parameter as list": (HEAD + "[parameters]\nsaving_rate = [0.4]\n", ["field 'parameters.saving_rate'", "valid number", "[0.4]"]),
-        "stochastic as number": (HEAD + "[parameters]\nstochastic = 1\n", ["field 'parameters.stochastic'", "valid boolean", "1"]),
+        "parameter as boolean": (
+            HEAD + "[parameters]\nrechoice_rate = true\n",
+            ["line 4", "field 'parameters.rechoice_rate'", "valid number", "True"],
+        ),
+        "parameter quoted": (
+            HEAD + '[parameters]\nrechoice_rate = "0.2"\n',
+            ["field 'parameters.rechoice_rate'", "valid number", "'0.2'"],
+        ),
+        "parameter as list": (
+            HEAD + "[parameters]\nsaving_rate = [0.4]\n",
+            ["field 'parameters.saving_rate'", "valid number", "[0.4]"],
+        ),
+        "stochastic as number": (
+            HEAD + "[parameters]\nstochastic = 1\n",
+            ["field 'parameters.stochastic'", "valid boolean", "1"],
+        ),
         "policies as table": (HEAD + '[policies]\ntype = "barrier"\n', ["field 'policies'", "valid list"]),
-        "policy start as text": (HEAD + BARRIER.replace("start = 2016", 'start = "2016"'), ["line 5", "field 'policies[0].start'", "valid integer", "'2016'"]),
+        "policy start as text": (
+            HEAD + BARRIER.replace("start = 2016", 'start = "2016"'),
+            ["line 5", "field 'policies[0].start'", "valid integer", "'2016'"],
+        ),
         "policy regions as number": (HEAD + BARRIER + "regions = 7\n", ["field 'policies[0].regions", "(got 7)"]),
         "regions as text": (HEAD + 'regions = "Anhui"\n', ["field 'regions'", "valid list", "'Anhui'"]),
         "groups as list": (HEAD + 'groups = ["Anhui"]\n', ["field 'groups'", "valid dictionary", "['Anhui']"]),
@@ -69,71 +86,227 @@ SCENARIO_CASES: dict[str, dict[str, tuple[str | bytes, list[str]]]] = {
     },
     "NaN and infinities": {
         "seed nan": (HEAD + "seed = nan\n", ["line 3", "field 'seed'", "finite number", "nan"]),
-        "parameter nan": (HEAD + "[parameters]\nrechoice_rate = nan\n", ["field 'parameters.rechoice_rate'", "finite number", "nan"]),
-        "parameter inf": (HEAD + "[parameters]\ndistance_scale_km = inf\n", ["field 'parameters.distance_scale_km'", "finite number", "inf"]),
-        "parameter -inf": (HEAD + "[parameters]\ntfp_growth = -inf\n", ["field 'parameters.tfp_growth'", "finite number", "-inf"]),
-        "researchers inf": (HEAD + ENCLAVE + "researchers = inf\n", ["line 8", "field 'policies[0].researchers'", "finite number", "inf"]),
+        "parameter nan": (
+            HEAD + "[parameters]\nrechoice_rate = nan\n",
+            ["field 'parameters.rechoice_rate'", "finite number", "nan"],
+        ),
+        "parameter inf": (
+            HEAD + "[parameters]\ndistance_scale_km = inf\n",
+            ["field 'parameters.distance_scale_km'", "finite number", "inf"],
+        ),
+        "parameter -inf": (
+            HEAD + "[parameters]\ntfp_growth = -inf\n",
+            ["field 'parameters.tfp_growth'", "finite number", "-inf"],
+        ),
+        "researchers inf": (
+            HEAD + ENCLAVE + "researchers = inf\n",
+            ["line 8", "field 'policies[0].researchers'", "finite number", "inf"],
+        ),
         "park land nan": (HEAD + PARK + "land_km2 = nan\n", ["field 'policies[0].land_km2'", "finite number", "nan"]),
-        "barrier level +inf": (HEAD + BARRIER + "talent = +inf\n", ["field 'policies[0].talent'", "finite number", "inf"]),
+        "barrier level +inf": (
+            HEAD + BARRIER + "talent = +inf\n",
+            ["field 'policies[0].talent'", "finite number", "inf"],
+        ),
         "end year nan": ('name = "x"\nend_year = nan\n', ["field 'end_year'", "finite number", "nan"]),
     },
     "ranges and negative stocks": {
-        "zero replications": (HEAD + "replications = 0\n", ["field 'replications'", "greater than or equal to 1", "(got 0)"]),
+        "zero replications": (
+            HEAD + "replications = 0\n",
+            ["field 'replications'", "greater than or equal to 1", "(got 0)"],
+        ),
         "negative replications": (HEAD + "replications = -5\n", ["field 'replications'", "(got -5)"]),
         "negative seed": (HEAD + "seed = -1\n", ["field 'seed'", "greater than or equal to 0", "(got -1)"]),
-        "seed beyond 63 bits": (HEAD + "seed = 9223372036854775808\n", ["field 'seed'", "less than 9223372036854775808"]),
-        "rate above 1": (HEAD + "[parameters]\nrechoice_rate = 1.5\n", ["field 'parameters.rechoice_rate'", "less than or equal to 1", "1.5"]),
-        "negative depreciation": (HEAD + "[parameters]\ndepreciation = -0.1\n", ["field 'parameters.depreciation'", "greater than 0", "-0.1"]),
-        "elasticity near zero": (HEAD + "[parameters]\ninvestment_elasticity = 1e-9\n", ["field 'parameters.investment_elasticity'", "greater than or equal to 0.1", "1e-09"]),
-        "distance scale below 1 km": (HEAD + "[parameters]\ndistance_scale_km = 0.001\n", ["field 'parameters.distance_scale_km'", "greater than or equal to 1"]),
-        "income shares not summing to 1": (HEAD + "[parameters]\ncapital_share = 0.6\n", ["field 'parameters'", "must equal 1", "1.15"]),
-        "negative head-count": (HEAD + ENCLAVE + "researchers = -5\n", ["field 'policies[0].researchers'", "greater than or equal to 0", "-5"]),
-        "negative park land": (HEAD + PARK + "land_km2 = -1\n", ["field 'policies[0].land_km2'", "greater than 0", "-1"]),
-        "negative seed capital": (HEAD + PARK + "seed_capital_100m_yuan = -50\n", ["field 'policies[0].seed_capital_100m_yuan'", "-50"]),
-        "negative transfer": (HEAD + PAIRING + "investment_100m_yuan_per_year = -100\n", ["field 'policies[0].investment_100m_yuan_per_year'", "-100"]),
+        "seed beyond 63 bits": (
+            HEAD + "seed = 9223372036854775808\n",
+            ["field 'seed'", "less than 9223372036854775808"],
+        ),
+        "rate above 1": (
+            HEAD + "[parameters]\nrechoice_rate = 1.5\n",
+            ["field 'parameters.rechoice_rate'", "less than or equal to 1", "1.5"],
+        ),
+        "negative depreciation": (
+            HEAD + "[parameters]\ndepreciation = -0.1\n",
+            ["field 'parameters.depreciation'", "greater than 0", "-0.1"],
+        ),
+        "elasticity near zero": (
+            HEAD + "[parameters]\ninvestment_elasticity = 1e-9\n",
+            ["field 'parameters.investment_elasticity'", "greater than or equal to 0.1", "1e-09"],
+        ),
+        "distance scale below 1 km": (
+            HEAD + "[parameters]\ndistance_scale_km = 0.001\n",
+            ["field 'parameters.distance_scale_km'", "greater than or equal to 1"],
+        ),
+        "income shares not summing to 1": (
+            HEAD + "[parameters]\ncapital_share = 0.6\n",
+            ["field 'parameters'", "must equal 1", "1.15"],
+        ),
+        "negative head-count": (
+            HEAD + ENCLAVE + "researchers = -5\n",
+            ["field 'policies[0].researchers'", "greater than or equal to 0", "-5"],
+        ),
+        "negative park land": (
+            HEAD + PARK + "land_km2 = -1\n",
+            ["field 'policies[0].land_km2'", "greater than 0", "-1"],
+        ),
+        "negative seed capital": (
+            HEAD + PARK + "seed_capital_100m_yuan = -50\n",
+            ["field 'policies[0].seed_capital_100m_yuan'", "-50"],
+        ),
+        "negative transfer": (
+            HEAD + PAIRING + "investment_100m_yuan_per_year = -100\n",
+            ["field 'policies[0].investment_100m_yuan_per_year'", "-100"],
+        ),
         "barrier level negative": (HEAD + BARRIER + "capital = -0.5\n", ["field 'policies[0].capital'", "-0.5"]),
-        "huge integer": (HEAD + "[parameters]\nsaving_rate = 100000000000000000000000\n", ["field 'parameters.saving_rate'", "less than 1"]),
-        "description too long": (HEAD + f'description = "{"x" * 4001}"\n', ["field 'description'", "at most 4000 characters"]),
+        "huge integer": (
+            HEAD + "[parameters]\nsaving_rate = 100000000000000000000000\n",
+            ["field 'parameters.saving_rate'", "less than 1"],
+        ),
+        "description too long": (
+            HEAD + f'description = "{"x" * 4001}"\n',
+            ["field 'description'", "at most 4000 characters"],
+        ),
     },
     "years": {
-        "start year before 1900": ('name = "x"\nstart_year = 1800\n', ["line 2", "field 'start_year'", "greater than or equal to 1900", "1800"]),
-        "end year after 2300": ('name = "x"\nend_year = 2400\n', ["field 'end_year'", "less than or equal to 2300", "2400"]),
-        "reversed": ('name = "x"\nstart_year = 2015\nend_year = 2010\n', ["end_year (2010) must be after start_year (2015)"]),
+        "start year before 1900": (
+            'name = "x"\nstart_year = 1800\n',
+            ["line 2", "field 'start_year'", "greater than or equal to 1900", "1800"],
+        ),
+        "end year after 2300": (
+            'name = "x"\nend_year = 2400\n',
+            ["field 'end_year'", "less than or equal to 2300", "2400"],
+        ),
+        "reversed": (
+            'name = "x"\nstart_year = 2015\nend_year = 2010\n',
+            ["end_year (2010) must be after start_year (2015)"],
+        ),
         "equal": ('name = "x"\nend_year = 2015\n', ["end_year (2015) must be after start_year (2015)"]),
         "more than 200 years": ('name = "x"\nstart_year = 1950\nend_year = 2300\n', ["at most 200 simulated years"]),
-        "policy starts before the start year": (HEAD + BARRIER.replace("2016", "2010"), ["field 'policies[0].start'", "outside the simulated years", "2010", "from 2015 to 2017"]),
-        "policy starts after the end year": (HEAD + BARRIER.replace("2016", "2030"), ["field 'policies[0].start'", "outside the simulated years", "2030"]),
-        "policy ends before it starts": (HEAD + BARRIER + "end = 2015\n", ["field 'policies[0]'", "end (2015) is before start (2016)"]),
-        "second policy's year": (HEAD + BARRIER + BARRIER.replace("2016", "1800"), ["line 8", "field 'policies[1].start'", "1800"]),
+        "policy starts before the start year": (
+            HEAD + BARRIER.replace("2016", "2010"),
+            ["field 'policies[0].start'", "outside the simulated years", "2010", "from 2015 to 2017"],
+        ),
+        "policy starts after the end year": (
+            HEAD + BARRIER.replace("2016", "2030"),
+            ["field 'policies[0].start'", "outside the simulated years", "2030"],
+        ),
+        "policy ends before it starts": (
+            HEAD + BARRIER + "end = 2015\n",
+            ["field 'policies[0]'", "end (2015) is before start (2016)"],
+        ),
+        "second policy's year": (
+            HEAD + BARRIER + BARRIER.replace("2016", "1800"),
+            ["line 8", "field 'policies[1].start'", "1800"],
+        ),
     },
     "unknown keys, regions and groups": {
         "misspelt top-level key": (HEAD + "replicatons = 3\n", ["line 3", "field 'replicatons'", "unknown key"]),
-        "misspelt parameter": (HEAD + "[parameters]\nrechoice_rat = 0.1\n", ["line 4", "field 'parameters.rechoice_rat'", "unknown key"]),
-        "misspelt policy key": (HEAD + PARK + "land_km = 3\n", ["line 8", "field 'policies[0].land_km'", "unknown key"]),
-        "unknown policy type": (HEAD + '[[policies]]\ntype = "teleport"\nstart = 2016\n', ["field 'policies[0]'", "teleport", "one of 'barrier'"]),
+        "misspelt parameter": (
+            HEAD + "[parameters]\nrechoice_rat = 0.1\n",
+            ["line 4", "field 'parameters.rechoice_rat'", "unknown key"],
+        ),
+        "misspelt policy key": (
+            HEAD + PARK + "land_km = 3\n",
+            ["line 8", "field 'policies[0].land_km'", "unknown key"],
+        ),
+        "unknown policy type": (
+            HEAD + '[[policies]]\ntype = "teleport"\nstart = 2016\n',
+            ["field 'policies[0]'", "teleport", "one of 'barrier'"],
+        ),
         "policy without type": (HEAD + "[[policies]]\nstart = 2016\n", ["field 'policies[0]'", "type"]),
-        "policy missing a region": (HEAD + '[[policies]]\ntype = "co_built_park"\nstart = 2016\nhost = "Anhui"\n', ["line 3", "field 'policies[0].sponsor'", "Field required"]),
-        "unknown host": (HEAD + PARK.replace('"Anhui"', '"Anhwei"'), ["field 'policies[0].host'", "unknown region", "'Anhwei'", "Anhui"]),
-        "region in the wrong case": (HEAD + ENCLAVE.replace('"Guizhou"', '"guizhou"'), ["field 'policies[0].hub'", "'guizhou'"]),
-        "unknown region in a list": (HEAD + BARRIER + 'regions = ["Anhui", "Atlantis"]\n', ["field 'policies[0].regions'", "'Atlantis'"]),
-        "unknown group": (HEAD + BARRIER + 'regions = "delta"\n', ["field 'policies[0].regions'", "unknown region group", "'delta'", "belt"]),
+        "policy missing a region": (
+            HEAD + '[[policies]]\ntype = "co_built_park"\nstart = 2016\nhost = "Anhui"\n',
+            ["line 3", "field 'policies[0].sponsor'", "Field required"],
+        ),
+        "unknown host": (
+            HEAD + PARK.replace('"Anhui"', '"Anhwei"'),
+            ["field 'policies[0].host'", "unknown region", "'Anhwei'", "Anhui"],
+        ),
+        "region in the wrong case": (
+            HEAD + ENCLAVE.replace('"Guizhou"', '"guizhou"'),
+            ["field 'policies[0].hub'", "'guizhou'"],
+        ),
+        "unknown region in a list": (
+            HEAD + BARRIER + 'regions = ["Anhui", "Atlantis"]\n',
+            ["field 'policies[0].regions'", "'Atlantis'"],
+        ),
+        "unknown group": (
+            HEAD + BARRIER + 'regions = "delta"\n',
+            ["field 'policies[0].regions'", "unknown region group", "'delta'", "belt"],
+        ),
         "empty region list": (HEAD + BARRIER + "regions = []\n", ["field 'policies[0].regions'", "empty region list"]),
         "unknown region in regions": (HEAD + 'regions = ["Anhui", "Tibet"]\n', ["field 'regions[1]'", "'Tibet'"]),
-        "unknown region in a group": (HEAD + '[groups]\ndelta = ["Shanghai", "Ningbo"]\n', ["field 'groups.delta'", "'Ningbo'"]),
-        "group named like a built-in": (HEAD + '[groups]\nbelt = ["Shanghai", "Anhui"]\n', ["field 'groups.belt'", "clashes"]),
-        "group named like a region": (HEAD + '[groups]\nAnhui = ["Shanghai", "Anhui"]\n', ["field 'groups.Anhui'", "clashes"]),
-        "unknown wage payer": (HEAD + ENCLAVE + 'wages_paid_by = "state"\n', ["field 'policies[0].wages_paid_by'", "'home' or 'hub'", "'state'"]),
+        "unknown region in a group": (
+            HEAD + '[groups]\ndelta = ["Shanghai", "Ningbo"]\n',
+            ["field 'groups.delta'", "'Ningbo'"],
+        ),
+        "group named like a built-in": (
+            HEAD + '[groups]\nbelt = ["Shanghai", "Anhui"]\n',
+            ["field 'groups.belt'", "clashes"],
+        ),
+        "group named like a region": (
+            HEAD + '[groups]\nAnhui = ["Shanghai", "Anhui"]\n',
+            ["field 'groups.Anhui'", "clashes"],
+        ),
+        "unknown wage payer": (
+            HEAD + ENCLAVE + 'wages_paid_by = "state"\n',
+            ["field 'policies[0].wages_paid_by'", "'home' or 'hub'", "'state'"],
+        ),
     },
     "policies referencing each other": {
-        "park sponsor is the host": (HEAD + PARK.replace('"Anhui"', '"Jiangsu"'), ["field 'policies[0]'", "sponsor and host must be different regions"]),
-        "enclave home is the hub": (HEAD + ENCLAVE.replace('"Guizhou"', '"Jiangxi"'), ["field 'policies[0]'", "home and hub must be different"]),
-        "pairing east is west": (HEAD + PAIRING.replace('"Sichuan"', '"Zhejiang"'), ["east and west must be different"]),
-        "head-count above half the hub's talent": (HEAD + ENCLAVE + "researchers = 20000\n", ["field 'policies[0].researchers'", "exceeds half the hub's talent", "20000", "at most 11768 persons for Guizhou"]),
-        "two enclaves in one hub above half": (HEAD + ENCLAVE + "researchers = 8000\n" + ENCLAVE.replace("Jiangxi", "Yunnan") + "researchers = 8000\n", ["field 'policies[1].researchers'", "with the others in force in 2016: 16000 persons in all", "at most 11768"]),
-        "park land above half the host's": (HEAD + PARK_SHANGHAI + "land_km2 = 2000\n", ["field 'policies[0].land_km2'", "exceeds half the host's construction land", "2000", "at most 1585 km2 for Shanghai"]),
-        "two parks in one host above half": (HEAD + PARK_SHANGHAI + "land_km2 = 1000\n" + PARK_SHANGHAI.replace("Jiangsu", "Zhejiang") + "land_km2 = 1000\n", ["field 'policies[1].land_km2'", "2000 km2 in all"]),
-        "policy names a region left out": (HEAD + 'regions = ["Shanghai", "Jiangsu", "Zhejiang"]\n' + PARK, ["field 'policies[0].host'", "unknown region", "'Anhui'", "Shanghai, Jiangsu, Zhejiang"]),
-        "regions listed twice": (HEAD + 'regions = ["Anhui", "Anhui"]\n', ["field 'regions'", "distinct and at least two"]),
+        "park sponsor is the host": (
+            HEAD + PARK.replace('"Anhui"', '"Jiangsu"'),
+            ["field 'policies[0]'", "sponsor and host must be different regions"],
+        ),
+        "enclave home is the hub": (
+            HEAD + ENCLAVE.replace('"Guizhou"', '"Jiangxi"'),
+            ["field 'policies[0]'", "home and hub must be different"],
+        ),
+        "pairing east is west": (
+            HEAD + PAIRING.replace('"Sichuan"', '"Zhejiang"'),
+            ["east and west must be different"],
+        ),
+        "head-count above half the hub's talent": (
+            HEAD + ENCLAVE + "researchers = 20000\n",
+            [
+                "field 'policies[0].researchers'",
+                "exceeds half the hub's talent",
+                "20000",
+                "at most 11768 persons for Guizhou",
+            ],
+        ),
+        "two enclaves in one hub above half": (
+            HEAD + ENCLAVE + "researchers = 8000\n" + ENCLAVE.replace("Jiangxi", "Yunnan") + "researchers = 8000\n",
+            [
+                "field 'policies[1].researchers'",
+                "with the others in force in 2016: 16000 persons in all",
+                "at most 11768",
+            ],
+        ),
+        "park land above half the host's": (
+            HEAD + PARK_SHANGHAI + "land_km2 = 2000\n",
+            [
+                "field 'policies[0].land_km2'",
+                "exceeds half the host's construction land",
+                "2000",
+                "at most 1585 km2 for Shanghai",
+            ],
+        ),
+        "two parks in one host above half": (
+            HEAD
+            + PARK_SHANGHAI
+            + "land_km2 = 1000\n"
+            + PARK_SHANGHAI.replace("Jiangsu", "Zhejiang")
+            + "land_km2 = 1000\n",
+            ["field 'policies[1].land_km2'", "2000 km2 in all"],
+        ),
+        "policy names a region left out": (
+            HEAD + 'regions = ["Shanghai", "Jiangsu", "Zhejiang"]\n' + PARK,
+            ["field 'policies[0].host'", "unknown region", "'Anhui'", "Shanghai, Jiangsu, Zhejiang"],
+        ),
+        "regions listed twice": (
+            HEAD + 'regions = ["Anhui", "Anhui"]\n',
+            ["field 'regions'", "distinct and at least two"],
+        ),
         "a single region": (HEAD + 'regions = ["Anhui"]\n', ["field 'regions'", "at least two"]),
     },
     "names (result folders)": {
@@ -173,21 +346,48 @@ def _drop(column: str) -> list[str]:
 
 TABLE_CASES: dict[str, tuple[list[str] | bytes, list[str]]] = {
     "missing column": (_drop("gdp_100m_yuan"), ["missing column(s) gdp_100m_yuan", "field 'gdp_100m_yuan'"]),
-    "only the name columns": ([",".join(line.split(",")[:4]) for line in GOOD_ROWS], ["missing column(s) lon, lat, gdp_100m_yuan"]),
-    "duplicate region": ([*GOOD_ROWS, GOOD_ROWS[4]], ["line 14", "field 'region'", "duplicate region name (first on line 5)", "'Anhui'"]),
-    "duplicate after spaces": ([*GOOD_ROWS, GOOD_ROWS[4].replace("Anhui,", " Anhui ,", 1)], ["line 14", "duplicate region name"]),
-    "text for a number": (_set(1, "gdp_100m_yuan", "lots"), ["line 3", "field 'gdp_100m_yuan'", "not a number", "'lots'"]),
+    "only the name columns": (
+        [",".join(line.split(",")[:4]) for line in GOOD_ROWS],
+        ["missing column(s) lon, lat, gdp_100m_yuan"],
+    ),
+    "duplicate region": (
+        [*GOOD_ROWS, GOOD_ROWS[4]],
+        ["line 14", "field 'region'", "duplicate region name (first on line 5)", "'Anhui'"],
+    ),
+    "duplicate after spaces": (
+        [*GOOD_ROWS, GOOD_ROWS[4].replace("Anhui,", " Anhui ,", 1)],
+        ["line 14", "duplicate region name"],
+    ),
+    "text for a number": (
+        _set(1, "gdp_100m_yuan", "lots"),
+        ["line 3", "field 'gdp_100m_yuan'", "not a number", "'lots'"],
+    ),
     "NaN": (_set(2, "population_10k", "nan"), ["line 4", "field 'population_10k'", "not a finite number", "'nan'"]),
     "infinity": (_set(0, "capital_stock_100m_yuan", "inf"), ["line 2", "field 'capital_stock_100m_yuan'", "'inf'"]),
     "empty cell": (_set(4, "land_area_km2", ""), ["line 6", "field 'land_area_km2'", "not a number"]),
-    "negative population": (_set(3, "population_10k", "-6011"), ["line 5", "field 'population_10k'", "must be positive", "-6011"]),
+    "negative population": (
+        _set(3, "population_10k", "-6011"),
+        ["line 5", "field 'population_10k'", "must be positive", "-6011"],
+    ),
     "zero land": (_set(5, "land_area_km2", "0"), ["line 7", "field 'land_area_km2'", "must be positive", "0.0"]),
-    "negative capital": (_set(6, "capital_stock_100m_yuan", "-1"), ["line 8", "field 'capital_stock_100m_yuan'", "-1.0"]),
-    "talent above population": (_set(7, "talent_persons", "40000000"), ["line 9", "field 'talent_persons'", "talent exceeds population", "40000000"]),
-    "latitude out of range": (_set(0, "lat", "131.2"), ["line 2", "field 'lat'", "out of range", "131.2", "between -90 and 90"]),
+    "negative capital": (
+        _set(6, "capital_stock_100m_yuan", "-1"),
+        ["line 8", "field 'capital_stock_100m_yuan'", "-1.0"],
+    ),
+    "talent above population": (
+        _set(7, "talent_persons", "40000000"),
+        ["line 9", "field 'talent_persons'", "talent exceeds population", "40000000"],
+    ),
+    "latitude out of range": (
+        _set(0, "lat", "131.2"),
+        ["line 2", "field 'lat'", "out of range", "131.2", "between -90 and 90"],
+    ),
     "unknown sub-region": (_set(1, "subregion", "delta"), ["line 3", "field 'subregion'", "'delta'", "downstream"]),
     "bad in_belt flag": (_set(2, "in_belt", "maybe"), ["line 4", "field 'in_belt'", "'maybe'", "true or false"]),
-    "built-up land above land area": (_set(0, "construction_land_km2", "7000"), ["line 2", "field 'construction_land_km2'", "exceeds land area", "7000.0", "6340.5"]),
+    "built-up land above land area": (
+        _set(0, "construction_land_km2", "7000"),
+        ["line 2", "field 'construction_land_km2'", "exceeds land area", "7000.0", "6340.5"],
+    ),
     "region name with a slash": (_set(0, "region", "../Shanghai"), ["line 2", "field 'region'", "'../Shanghai'"]),
     "ragged row": ([*GOOD_ROWS[:3], GOOD_ROWS[3] + ",1,2"], ["not a valid CSV table", "line 4"]),
     "unclosed quote": ([*GOOD_ROWS[:3], '"Anhui,' + GOOD_ROWS[3]], ["not a valid CSV table"]),
@@ -204,7 +404,10 @@ CLI_CASES: dict[str, tuple[list[str], list[str]]] = {
     "replications negative": (["{scenario}", "--replications", "-3"], ["expected a number >= 1, got -3"]),
     "replications not a number": (["{scenario}", "--replications", "many"], ["expected a whole number, got 'many'"]),
     "replications fractional": (["{scenario}", "--replications", "1.5"], ["expected a whole number, got '1.5'"]),
-    "replications above the limit": (["{scenario}", "--replications", "5000"], ["field 'replications'", "too many replications", "5000", f"at most {MAX_REPLICATIONS} (pass --force"]),
+    "replications above the limit": (
+        ["{scenario}", "--replications", "5000"],
+        ["field 'replications'", "too many replications", "5000", f"at most {MAX_REPLICATIONS} (pass --force"],
+    ),
     "seed negative": (["{scenario}", "--seed", "-1"], ["expected a seed from 0 to 2^63-1, got -1"]),
     "seed beyond 63 bits": (["{scenario}", "--seed", str(2**63)], ["expected a seed from 0 to 2^63-1"]),
     "seed not a number": (["{scenario}", "--seed", "0x1F"], ["expected a whole number, got '0x1F'"]),
@@ -212,7 +415,10 @@ CLI_CASES: dict[str, tuple[list[str], list[str]]] = {
     "missing scenario": ([], ["the following arguments are required: scenario"]),
     "scenario file missing": (["{missing}"], ["file not found", "an existing TOML file"]),
     "scenario is a folder": (["{folder}"], ["is a folder, not a file", "a TOML file"]),
-    "--out is a file": (["{scenario}", "--out", "{file}"], ["cannot create the result folder", "a writable folder (not a file) for --out"]),
+    "--out is a file": (
+        ["{scenario}", "--out", "{file}"],
+        ["cannot create the result folder", "a writable folder (not a file) for --out"],
+    ),
     "--out inside a file": (["{scenario}", "--out", "{file}/sub"], ["cannot create the result folder"]),
 }
 
@@ -242,8 +448,7 @@ def assert_rejected(capsys, argv: list[str], fragments: list[str], out: Path, ro
 
 
 def _scenario_params():
-    return [pytest.param(kind, case, id=f"{kind}: {case}") for kind, cases in SCENARIO_CASES.items()
-            for case in cases]
+    return [pytest.param(kind, case, id=f"{kind}: {case}") for kind, cases in SCENARIO_CASES.items() for case in cases]
 
 
 @pytest.mark.parametrize("kind, case", _scenario_params())
@@ -252,8 +457,9 @@ def test_hostile_scenario_file(tmp_path, capsys, kind, case):
     scenario = tmp_path / "bad.toml"
     (scenario.write_bytes if isinstance(content, bytes) else scenario.write_text)(content)
     out = tmp_path / "out"
-    message = assert_rejected(capsys, ["run", str(scenario), "--out", str(out), "--quiet", "--no-plots"],
-                              fragments, out, tmp_path)
+    message = assert_rejected(
+        capsys, ["run", str(scenario), "--out", str(out), "--quiet", "--no-plots"], fragments, out, tmp_path
+    )
     assert message.startswith(f"error: {scenario}")
 
 
@@ -268,8 +474,9 @@ def test_hostile_region_table(tmp_path, capsys, case):
     scenario = tmp_path / "s.toml"
     scenario.write_text(HEAD + 'region_table = "t.csv"\n')
     out = tmp_path / "out"
-    message = assert_rejected(capsys, ["run", str(scenario), "--out", str(out), "--quiet", "--no-plots"],
-                              fragments, out, tmp_path)
+    message = assert_rejected(
+        capsys, ["run", str(scenario), "--out", str(out), "--quiet", "--no-plots"], fragments, out, tmp_path
+    )
     assert message.startswith(f"error: {table}")
 
 
@@ -289,8 +496,13 @@ def test_hostile_command_line(tmp_path, capsys, case):
     (tmp_path / "folder.toml").mkdir()
     a_file = tmp_path / "a_file"
     a_file.write_text("not a folder")
-    places = {"scenario": scenario, "missing": tmp_path / "missing.toml", "folder": tmp_path / "folder.toml",
-              "file": a_file, "out": tmp_path / "out"}
+    places = {
+        "scenario": scenario,
+        "missing": tmp_path / "missing.toml",
+        "folder": tmp_path / "folder.toml",
+        "file": a_file,
+        "out": tmp_path / "out",
+    }
     argv = ["run", *[a.format(**places) for a in args]]
     if "--out" not in argv:
         argv += ["--out", str(places["out"])]
@@ -316,6 +528,7 @@ def test_replication_limit_is_lifted_by_force_only(tmp_path):
 def test_debug_shows_the_traceback(tmp_path):
     import subprocess
     import sys
+
     scenario = tmp_path / "bad.toml"
     scenario.write_text('name = "x"\nseed = = 3\n')
     base = [sys.executable, "-m", "yreb"]
@@ -335,16 +548,22 @@ def test_a_byte_order_mark_is_accepted(tmp_path, capsys):
 
 # --- safe by construction --------------------------------------------------------------------------------
 
-UNSAFE = re.compile(r"\beval\(|\bexec\(|(?<!re\.)\bcompile\(|\bpickle\b|\bcPickle\b|\bdill\b|\bcloudpickle\b|\bmarshal\b"
-                    r"|\bshelve\b|\byaml\b|\bruamel\b|__import__|\bimportlib\.import_module\((?!module\))")
+UNSAFE = re.compile(
+    r"\beval\(|\bexec\(|(?<!re\.)\bcompile\(|\bpickle\b|\bcPickle\b|\bdill\b|\bcloudpickle\b|\bmarshal\b"
+    r"|\bshelve\b|\byaml\b|\bruamel\b|__import__|\bimportlib\.import_module\((?!module\))"
+)
 
 
 def test_no_code_executing_loaders_in_the_package():
     """Scenario, sweep and data files are read with tomllib, json, csv and parquet only."""
     sources = sorted((ROOT / "simulation").rglob("*.py"))
     assert len(sources) > 10
-    offenders = [f"{p.name}:{n}: {line.strip()}" for p in sources
-                 for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if UNSAFE.search(line)]
+    offenders = [
+        f"{p.name}:{n}: {line.strip()}"
+        for p in sources
+        for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+        if UNSAFE.search(line)
+    ]
     assert offenders == []
     assert "tomllib.loads" in (ROOT / "simulation" / "yreb" / "inputs" / "scenario.py").read_text(encoding="utf-8")
 
@@ -352,7 +571,7 @@ def test_no_code_executing_loaders_in_the_package():
 def test_scenario_text_is_data_not_code(tmp_path, capsys):
     marker = tmp_path / "pwned"
     scenario = tmp_path / "s.toml"
-    scenario.write_text(HEAD + f'description = "__import__(\'os\').system(\'touch {marker}\')"\n')
+    scenario.write_text(HEAD + f"description = \"__import__('os').system('touch {marker}')\"\n")
     code, err = _run(capsys, ["validate", str(scenario)])
     assert code == 0, err
     assert not marker.exists()
@@ -383,9 +602,15 @@ def test_a_result_folder_appearing_while_running_is_not_overwritten(tmp_path):
 
 OBSERVED = "region,year,variable,value\nJiangsu,2016,gdp_current,77388\n"
 OBSERVED_CASES: dict[str, tuple[str | bytes, list[str]]] = {
-    "missing column": ("region,year,value\nJiangsu,2016,1\n", ["line 1", "field 'variable'", "missing column(s) variable"]),
+    "missing column": (
+        "region,year,value\nJiangsu,2016,1\n",
+        ["line 1", "field 'variable'", "missing column(s) variable"],
+    ),
     "unknown region": (OBSERVED + "Atlantis,2016,gdp_current,1\n", ["line 3", "field 'region'", "'Atlantis'"]),
-    "year not a number": (OBSERVED + "Anhui,twenty,gdp_current,1\n", ["line 3", "field 'year'", "'twenty'", "whole number"]),
+    "year not a number": (
+        OBSERVED + "Anhui,twenty,gdp_current,1\n",
+        ["line 3", "field 'year'", "'twenty'", "whole number"],
+    ),
     "fractional year": (OBSERVED + "Anhui,2016.5,gdp_current,1\n", ["line 3", "field 'year'", "'2016.5'"]),
     "year out of range": (OBSERVED + "Anhui,3016,gdp_current,1\n", ["line 3", "from 1900 to 2300"]),
     "NaN value": (OBSERVED + "Anhui,2016,gdp_current,nan\n", ["line 3", "field 'value'", "'nan'", "finite number"]),
@@ -405,14 +630,21 @@ def test_hostile_observed_data_file(tmp_path, capsys, case):
     observed = tmp_path / "obs.csv"
     (observed.write_bytes if isinstance(content, bytes) else observed.write_text)(content)
     out = tmp_path / "out"
-    message = assert_rejected(capsys, ["hindcast", "--observed", str(observed), "--out", str(out),
-                                       "--replications", "1"], fragments, out, tmp_path)
+    message = assert_rejected(
+        capsys,
+        ["hindcast", "--observed", str(observed), "--out", str(out), "--replications", "1"],
+        fragments,
+        out,
+        tmp_path,
+    )
     assert message.startswith(f"error: {observed}")
 
 
 SWEEP_BASE = 'name = "base"\nend_year = 2017\n' + ENCLAVE
-SWEEP = ('name = "s"\nbase = "base.toml"\ndesign = "grid"\nreplications = 1\n'
-         '[[vary]]\npath = "policies.0.researchers"\nvalues = [500.0, 1000.0]\n')
+SWEEP = (
+    'name = "s"\nbase = "base.toml"\ndesign = "grid"\nreplications = 1\n'
+    '[[vary]]\npath = "policies.0.researchers"\nvalues = [500.0, 1000.0]\n'
+)
 SWEEP_CASES: dict[str, tuple[str | bytes, list[str]]] = {
     "malformed TOML": (SWEEP + "design = = 1\n", ["malformed TOML", "line 8"]),
     "empty": ("", ["the file is empty"]),
@@ -420,18 +652,42 @@ SWEEP_CASES: dict[str, tuple[str | bytes, list[str]]] = {
     "name with a path": (SWEEP.replace('name = "s"', 'name = "../s"'), ["line 1", "field 'name'", "'../s'"]),
     "name with a newline": (SWEEP.replace('name = "s"', 'name = "s\\n"'), ["field 'name'", "'s\\n'"]),
     "unknown design": (SWEEP.replace('"grid"', '"random"'), ["line 3", "field 'design'", "'random'"]),
-    "NaN in a range": (SWEEP.replace("values = [500.0, 1000.0]", "range = [nan, 1000.0]\nlevels = 2"), ["field 'vary[0].range", "nan"]),
+    "NaN in a range": (
+        SWEEP.replace("values = [500.0, 1000.0]", "range = [nan, 1000.0]\nlevels = 2"),
+        ["field 'vary[0].range", "nan"],
+    ),
     "infinite value": (SWEEP.replace("1000.0]", "inf]"), ["field 'vary[0]'", "finite"]),
-    "reversed range": (SWEEP.replace("values = [500.0, 1000.0]", "range = [1000.0, 500.0]\nlevels = 2"), ["range low (1000.0) must be below high (500.0)"]),
-    "replications above the limit": (SWEEP.replace("replications = 1", "replications = 5000"), ["field 'replications'", "less than or equal to 1000", "5000"]),
-    "base scenario missing": (SWEEP.replace("base.toml", "nowhere.toml"), ["field 'base'", "base scenario not found", "'nowhere.toml'"]),
+    "reversed range": (
+        SWEEP.replace("values = [500.0, 1000.0]", "range = [1000.0, 500.0]\nlevels = 2"),
+        ["range low (1000.0) must be below high (500.0)"],
+    ),
+    "replications above the limit": (
+        SWEEP.replace("replications = 1", "replications = 5000"),
+        ["field 'replications'", "less than or equal to 1000", "5000"],
+    ),
+    "base scenario missing": (
+        SWEEP.replace("base.toml", "nowhere.toml"),
+        ["field 'base'", "base scenario not found", "'nowhere.toml'"],
+    ),
     "base scenario is a folder": (SWEEP.replace("base.toml", "."), ["field 'base'", "base scenario not found"]),
-    "path into nothing": (SWEEP.replace("policies.0.researchers", "policies.4.researchers"), ["vary 'policies.4.researchers'", "not in the base scenario"]),
-    "path that is not a path": (SWEEP.replace("policies.0.researchers", "policies[0]/researchers"), ["field 'vary[0].path'", "not a dotted path"]),
+    "path into nothing": (
+        SWEEP.replace("policies.0.researchers", "policies.4.researchers"),
+        ["vary 'policies.4.researchers'", "not in the base scenario"],
+    ),
+    "path that is not a path": (
+        SWEEP.replace("policies.0.researchers", "policies[0]/researchers"),
+        ["field 'vary[0].path'", "not a dotted path"],
+    ),
     "varying the name": (SWEEP.replace("policies.0.researchers", "name"), ["set by the sweep file itself"]),
-    "a value making the scenario invalid": (SWEEP.replace("1000.0]", "-5.0]"), ["vary 'policies.0.researchers'", "-5.0", "greater than or equal to 0"]),
+    "a value making the scenario invalid": (
+        SWEEP.replace("1000.0]", "-5.0]"),
+        ["vary 'policies.0.researchers'", "-5.0", "greater than or equal to 0"],
+    ),
     "a value above half the hub's talent": (SWEEP.replace("1000.0]", "20000.0]"), ["exceeds half the hub's talent"]),
-    "fixed setting out of range": (SWEEP + "[fixed]\n\"parameters.rechoice_rate\" = 2.0\n", ["field 'fixed'", "rechoice_rate", "less than or equal to 1"]),
+    "fixed setting out of range": (
+        SWEEP + '[fixed]\n"parameters.rechoice_rate" = 2.0\n',
+        ["field 'fixed'", "rechoice_rate", "less than or equal to 1"],
+    ),
     "unknown key": (SWEEP + "colour = 1\n", ["line 8", "field 'vary[0].colour'", "unknown key"]),
 }
 
@@ -443,12 +699,14 @@ def test_hostile_sweep_file(tmp_path, capsys, case):
     sweep = tmp_path / "sweep.toml"
     (sweep.write_bytes if isinstance(content, bytes) else sweep.write_text)(content)
     out = tmp_path / "out"
-    message = assert_rejected(capsys, ["sweep", str(sweep), "--out", str(out), "--workers", "1", "--quiet"],
-                              fragments, out, tmp_path)
+    message = assert_rejected(
+        capsys, ["sweep", str(sweep), "--out", str(out), "--workers", "1", "--quiet"], fragments, out, tmp_path
+    )
     assert message.startswith(f"error: {sweep}")
 
 
 # --- the coverage table in docs/reliability.md ----------------------------------------------------------
+
 
 def case_counts() -> dict[str, int]:
     """Number of hostile inputs tried, by kind (the rows of the table in docs/reliability.md)."""

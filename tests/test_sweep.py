@@ -14,16 +14,24 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from helpers import BELT, ROOT, scenario_from
 from yreb.cli import main
 from yreb.errors import UserInputError
 from yreb.model.model import YREBModel, replication_seed
 from yreb.runs.provenance import code_fingerprint
-from yreb.sweep.core import (SUMMARY_METRICS, SweepFile, completed_keys, design_sample, plan_sweep,
-                              run_rows, run_sweep, set_path, shard_files, summary_metrics)
-from yreb.sweep.analysis import (SweepResults, influence_table, main_effect_shares, noise_share,
-                                       sensitivity_indices)
-
-from helpers import BELT, ROOT, scenario_from
+from yreb.sweep.analysis import SweepResults, influence_table, main_effect_shares, noise_share, sensitivity_indices
+from yreb.sweep.core import (
+    SUMMARY_METRICS,
+    SweepFile,
+    completed_keys,
+    design_sample,
+    plan_sweep,
+    run_rows,
+    run_sweep,
+    set_path,
+    shard_files,
+    summary_metrics,
+)
 
 BASE = """
 name = "base"
@@ -88,6 +96,7 @@ def results(folder: Path) -> pd.DataFrame:
 
 # --- sweep files, designs, keys ------------------------------------------------------------------
 
+
 def test_set_path_addresses_tables_and_list_entries():
     doc = {"policies": [{"type": "barrier", "talent": 1.0}]}
     set_path(doc, "policies.0.talent", 0.5)
@@ -119,10 +128,13 @@ def test_grid_plan_points_seeds_and_keys(tmp_path):
 
 
 def _spec(design: str, samples: int | None = None, **extra) -> SweepFile:
-    vary = [{"path": f"parameters.p{i}", "range": [0.0, 1.0], **({"levels": 3} if design == "grid" else {})}
-            for i in range(3)]
-    return SweepFile.model_validate({"name": "t", "base": "b.toml", "design": design, "samples": samples,
-                                     "vary": vary, **extra})
+    vary = [
+        {"path": f"parameters.p{i}", "range": [0.0, 1.0], **({"levels": 3} if design == "grid" else {})}
+        for i in range(3)
+    ]
+    return SweepFile.model_validate(
+        {"name": "t", "base": "b.toml", "design": design, "samples": samples, "vary": vary, **extra}
+    )
 
 
 def test_design_samplers_sizes_and_reproducibility():
@@ -139,21 +151,35 @@ def test_design_samplers_sizes_and_reproducibility():
     assert not np.array_equal(design_sample(_spec("lhs", 10), 2), lhs)
 
 
-@pytest.mark.parametrize("body, field, words", [
-    (GRID + "typo = 1\n", "typo", "unknown key"),
-    (GRID.replace("policies.0.researchers", "policies.7.researchers"), "vary 'policies.7.researchers'",
-     "not in the base scenario"),
-    (GRID.replace("policies.0.researchers", "parameters.rechoice_rat"), "vary 'parameters.rechoice_rat'",
-     "unknown key"),
-    (GRID.replace("values = [500.0, 4000.0]", "values = [500.0, 9e7]"), "vary 'policies.0.researchers'",
-     "9e7"),
-    (GRID.replace("values = [500.0, 4000.0]", "values = [500.0, 90000.0]"), "vary 'policies.0.researchers'",
-     "exceeds half"),
-    (GRID.replace("levels = 3", ""), "barrier", "levels"),
-    (GRID.replace('design = "grid"', 'design = "sobol"\nsamples = 12').replace("levels = 3", ""), None,
-     "power of 2"),
-    (GRID + '[fixed]\n"policies.3.start" = 2016\n', "fixed.policies.3.start", "entries"),
-])
+@pytest.mark.parametrize(
+    "body, field, words",
+    [
+        (GRID + "typo = 1\n", "typo", "unknown key"),
+        (
+            GRID.replace("policies.0.researchers", "policies.7.researchers"),
+            "vary 'policies.7.researchers'",
+            "not in the base scenario",
+        ),
+        (
+            GRID.replace("policies.0.researchers", "parameters.rechoice_rat"),
+            "vary 'parameters.rechoice_rat'",
+            "unknown key",
+        ),
+        (GRID.replace("values = [500.0, 4000.0]", "values = [500.0, 9e7]"), "vary 'policies.0.researchers'", "9e7"),
+        (
+            GRID.replace("values = [500.0, 4000.0]", "values = [500.0, 90000.0]"),
+            "vary 'policies.0.researchers'",
+            "exceeds half",
+        ),
+        (GRID.replace("levels = 3", ""), "barrier", "levels"),
+        (
+            GRID.replace('design = "grid"', 'design = "sobol"\nsamples = 12').replace("levels = 3", ""),
+            None,
+            "power of 2",
+        ),
+        (GRID + '[fixed]\n"policies.3.start" = 2016\n', "fixed.policies.3.start", "entries"),
+    ],
+)
 def test_bad_sweep_files_name_the_file_and_parameter(tmp_path, capsys, body, field, words):
     path = write_sweep(tmp_path, body)
     with pytest.raises(UserInputError) as info:
@@ -177,6 +203,7 @@ def test_shipped_sweeps_are_valid():
 
 # --- metrics -------------------------------------------------------------------------------------
 
+
 def test_summary_metrics_hand_computed():
     gdp = np.array([[30.0, 10.0, 60.0, 100.0], [20.0, 20.0, 60.0, 300.0]])
     population = np.array([[10.0, 10.0, 20.0, 50.0], [10.0, 10.0, 20.0, 50.0]])
@@ -187,8 +214,9 @@ def test_summary_metrics_hand_computed():
     # belt sub-regions: down has 40 of 100 GDP and 20 of 40 people, up 60 of 100 and 20 of 40 (both years)
     expected = 0.4 * np.log(0.4 / 0.5) + 0.6 * np.log(0.6 / 0.5)
     np.testing.assert_allclose(metrics["theil_t_between"], [expected, expected], rtol=1e-12)
-    equal = summary_metrics(np.array([[10.0, 20.0]]), np.array([[1.0, 2.0]]), np.array([True, True]),
-                            np.array(["a", "b"]))
+    equal = summary_metrics(
+        np.array([[10.0, 20.0]]), np.array([[1.0, 2.0]]), np.array([True, True]), np.array(["a", "b"])
+    )
     assert equal["theil_t_between"][0] == pytest.approx(0.0, abs=1e-15)
 
 
@@ -229,9 +257,25 @@ def test_sigkill_mid_sweep_then_resume_equals_uninterrupted(tmp_path, capsys):
     assert reference.completed == 120 and reference.failed == 0
 
     out = tmp_path / "killed"
-    proc = subprocess.Popen([sys.executable, "-m", "yreb", "sweep", str(path), "--out", str(out),
-                             "--workers", "1", "--batch-size", "2", "--quiet"], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "yreb",
+            "sweep",
+            str(path),
+            "--out",
+            str(out),
+            "--workers",
+            "1",
+            "--batch-size",
+            "2",
+            "--quiet",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     folder = out / "s"
     deadline = time.monotonic() + 120
     while len(shard_files(folder, "runs")) < 3:
@@ -259,12 +303,12 @@ def test_sigkill_mid_sweep_then_resume_equals_uninterrupted(tmp_path, capsys):
 def test_dask_cluster_equals_local_processes(tmp_path):
     distributed = pytest.importorskip("distributed")
     path = write_sweep(tmp_path, "keep_regions = true\n" + GRID, end_year=2017)
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                  dashboard_address=None) as cluster:
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
         assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
         plan = plan_sweep(path)
-        remote = run_sweep(plan, tmp_path / "dask", scheduler=cluster.scheduler_address, batch_size=3,
-                           progress=False)
+        remote = run_sweep(plan, tmp_path / "dask", scheduler=cluster.scheduler_address, batch_size=3, progress=False)
     local = run_sweep(plan, tmp_path / "local", workers=2, batch_size=1, progress=False)
     assert remote.executor.startswith("dask tcp://127.0.0.1") and remote.completed == local.completed == 12
     table = results(remote.folder)
@@ -292,14 +336,16 @@ values = [100.0, 90000.0, 200.0]
 
 def test_a_failing_run_is_recorded_and_the_rest_complete(tmp_path, capsys):
     path = write_sweep(tmp_path, FAILING)
-    code, _, err = yreb(capsys, "sweep", str(path), "--out", str(tmp_path), "--workers", "2", "--batch-size", "1",
-                        "--quiet")
+    code, _, err = yreb(
+        capsys, "sweep", str(path), "--out", str(tmp_path), "--workers", "2", "--batch-size", "1", "--quiet"
+    )
     assert code == 1 and "2 runs failed" in err
     folder = tmp_path / "s"
     failures = pd.read_csv(folder / "failures.csv")
     assert failures["transfer"].tolist() == [90000.0, 90000.0] and failures.replication.tolist() == [0, 1]
-    assert failures.error.str.startswith("ModelInvariantError: model invariant broken in year 2016, region "
-                                         "Zhejiang, investment").all()
+    assert failures.error.str.startswith(
+        "ModelInvariantError: model invariant broken in year 2016, region Zhejiang, investment"
+    ).all()
     table = results(folder)
     assert sorted(table.drop_duplicates(["point", "replication"]).transfer) == [100.0, 100.0, 200.0, 200.0]
     # re-running retries the failed runs only; the failure table still lists each once
@@ -324,13 +370,23 @@ def test_a_changed_sweep_needs_resume_or_force(tmp_path, capsys):
 
 # --- analysis ------------------------------------------------------------------------------------
 
+
 def _synthetic(spec: SweepFile, f, replications: int = 1) -> SweepResults:
     """A SweepResults whose outcome at year 2020 is f(sample row) (+ replication noise 0)."""
     sample = design_sample(spec, 7)
     names = [v.name for v in spec.vary]
-    design = pd.DataFrame([{"point": p, "replication": k, **{f"sample:{n}": x for n, x in zip(names, row)},
-                            **{n: v.value_at(x) for n, v, x in zip(names, spec.vary, row)}}
-                           for p, row in enumerate(sample) for k in range(replications)])
+    design = pd.DataFrame(
+        [
+            {
+                "point": p,
+                "replication": k,
+                **{f"sample:{n}": x for n, x in zip(names, row)},
+                **{n: v.value_at(x) for n, v, x in zip(names, spec.vary, row)},
+            }
+            for p, row in enumerate(sample)
+            for k in range(replications)
+        ]
+    )
     y = np.repeat([f(row) for row in sample], replications)
     frame = design.assign(region="Belt", variable="gdp_100m_yuan", year=2020, value=y)
     return SweepResults(Path("."), spec, design, frame, {"root_seed": 7})
@@ -350,8 +406,7 @@ def test_sobol_indices_recover_a_known_function():
         assert si.loc[(index, "parameters.p1"), "value"] == pytest.approx(1 / 17, abs=0.02)
         assert si.loc[(index, "parameters.p2"), "value"] == pytest.approx(0.0, abs=0.01)
         assert (si.xs(index)["conf"] >= 0).all()
-    table = influence_table(si.reset_index().assign(outcome="gdp_100m_yuan", year=2020, noise_share=0.0),
-                            sweep, 2020)
+    table = influence_table(si.reset_index().assign(outcome="gdp_100m_yuan", year=2020, noise_share=0.0), sweep, 2020)
     assert table.parameter.tolist() == ["parameters.p0", "parameters.p1", "parameters.p2"]
 
 
@@ -378,12 +433,15 @@ def test_grid_main_effects():
 def test_sweep_report_writes_plots_and_tables(tmp_path, capsys):
     path = write_sweep(tmp_path, GRID, end_year=2018)
     run_sweep(plan_sweep(path), tmp_path, workers=1, progress=False)
-    code, _, err = yreb(capsys, "sweep-report", str(tmp_path / "s"), "--outcomes", "gdp_100m_yuan",
-                        "theil_t_between")
+    code, _, err = yreb(capsys, "sweep-report", str(tmp_path / "s"), "--outcomes", "gdp_100m_yuan", "theil_t_between")
     assert code == 0, err
     report = tmp_path / "s" / "report"
-    for name in ("response_gdp_100m_yuan", "indices_gdp_100m_yuan", "indices_over_time_theil_t_between",
-                 "heatmap_gdp_100m_yuan__policies.0.researchers__barrier"):
+    for name in (
+        "response_gdp_100m_yuan",
+        "indices_gdp_100m_yuan",
+        "indices_over_time_theil_t_between",
+        "heatmap_gdp_100m_yuan__policies.0.researchers__barrier",
+    ):
         assert (report / f"{name}.png").stat().st_size > 10_000, name
     influence = pd.read_csv(report / "influence.csv")
     assert set(influence.outcome) == {"gdp_100m_yuan", "theil_t_between"}

@@ -30,9 +30,17 @@ CONSTRUCTION_LAND_SOURCE = (
     "capped at 50% of land area; an estimate, no provincial series in the reference data"
 )
 SUBREGION = {
-    "Shanghai": "downstream", "Jiangsu": "downstream", "Zhejiang": "downstream", "Anhui": "downstream",
-    "Jiangxi": "midstream", "Hubei": "midstream", "Hunan": "midstream",
-    "Chongqing": "upstream", "Sichuan": "upstream", "Guizhou": "upstream", "Yunnan": "upstream",
+    "Shanghai": "downstream",
+    "Jiangsu": "downstream",
+    "Zhejiang": "downstream",
+    "Anhui": "downstream",
+    "Jiangxi": "midstream",
+    "Hubei": "midstream",
+    "Hunan": "midstream",
+    "Chongqing": "upstream",
+    "Sichuan": "upstream",
+    "Guizhou": "upstream",
+    "Yunnan": "upstream",
 }
 # Rest of China placed at Zhengzhou (seat of Henan, the most populous non-belt province, near the
 # population centre of the 20 other provinces): an assumption, used only for distances.
@@ -53,14 +61,22 @@ def main(shared_data: Path) -> None:
     rows, sources = [], []
     for _, cap in caps.iterrows():
         region = cap.province
-        rec = {"region": region, "region_zh": None, "subregion": SUBREGION[region], "in_belt": True,
-               "lon": cap.lon, "lat": cap.lat}
+        rec = {
+            "region": region,
+            "region_zh": None,
+            "subregion": SUBREGION[region],
+            "in_belt": True,
+            "lon": cap.lon,
+            "lat": cap.lat,
+        }
         sources.append((region, "lon,lat", f"seat of {cap.capital}: {cap.coord_source}"))
         rec["region_zh"] = prov.loc[prov.region == region, "region_zh"].iloc[0]
-        for col, var, year in [("gdp_100m_yuan", "gdp_current", BASE_YEAR),
-                               ("population_10k", "population_resident_yearend", BASE_YEAR),
-                               ("talent_persons", "rd_personnel_fte", BASE_YEAR),
-                               ("land_area_km2", "land_area", 2022)]:
+        for col, var, year in [
+            ("gdp_100m_yuan", "gdp_current", BASE_YEAR),
+            ("population_10k", "population_resident_yearend", BASE_YEAR),
+            ("talent_persons", "rd_personnel_fte", BASE_YEAR),
+            ("land_area_km2", "land_area", 2022),
+        ]:
             rec[col], src = _value(prov, region, var, year)
             sources.append((region, col, f"{var} {year}: {src}"))
         # Capital stock: steady-growth perpetual inventory (Harberger 1978; Hall & Jones 1999):
@@ -70,9 +86,14 @@ def main(shared_data: Path) -> None:
         i16, src = _value(prov, region, "fixed_asset_investment", 2016)
         growth = np.sqrt(i16 / i14) - 1.0
         rec["capital_stock_100m_yuan"] = np.sqrt(i14 * i16) / (growth + DEPRECIATION)
-        sources.append((region, "capital_stock_100m_yuan",
-                        f"derived: I2015/(g+delta), I2015 = sqrt(FAI2014*FAI2016), g = FAI growth 2014-16 "
-                        f"({growth:.3f}/yr), delta = {DEPRECIATION}; FAI from {src}"))
+        sources.append(
+            (
+                region,
+                "capital_stock_100m_yuan",
+                f"derived: I2015/(g+delta), I2015 = sqrt(FAI2014*FAI2016), g = FAI growth 2014-16 "
+                f"({growth:.3f}/yr), delta = {DEPRECIATION}; FAI from {src}",
+            )
+        )
         rows.append(rec)
     belt = pd.DataFrame(rows)
 
@@ -84,26 +105,38 @@ def main(shared_data: Path) -> None:
     rd_all, src_r = nat_value("China", "rd_personnel_fte", BASE_YEAR)
     area_all, src_a = nat_value("China", "land_area", 2022)
     ky_belt = belt.capital_stock_100m_yuan.sum() / belt.gdp_100m_yuan.sum()
-    rest = {"region": "RestOfChina", "region_zh": "其他省份", "subregion": "outside", "in_belt": False,
-            "lon": REST_LON, "lat": REST_LAT,
-            "gdp_100m_yuan": gdp_all - belt.gdp_100m_yuan.sum(),
-            "population_10k": pop_all - belt.population_10k.sum(),
-            "talent_persons": rd_all - belt.talent_persons.sum(),
-            "land_area_km2": area_all - belt.land_area_km2.sum()}
+    rest = {
+        "region": "RestOfChina",
+        "region_zh": "其他省份",
+        "subregion": "outside",
+        "in_belt": False,
+        "lon": REST_LON,
+        "lat": REST_LAT,
+        "gdp_100m_yuan": gdp_all - belt.gdp_100m_yuan.sum(),
+        "population_10k": pop_all - belt.population_10k.sum(),
+        "talent_persons": rd_all - belt.talent_persons.sum(),
+        "land_area_km2": area_all - belt.land_area_km2.sum(),
+    }
     rest["capital_stock_100m_yuan"] = rest["gdp_100m_yuan"] * ky_belt
     sources += [
-        ("RestOfChina", "lon,lat", "assumption: Zhengzhou (Henan seat), near the population centre of the other 20 provinces"),
+        (
+            "RestOfChina",
+            "lon,lat",
+            "assumption: Zhengzhou (Henan seat), near the population centre of the other 20 provinces",
+        ),
         ("RestOfChina", "gdp_100m_yuan", f"derived: sum of 31 provinces minus the 11 belt provinces; {src_g}"),
         ("RestOfChina", "population_10k", f"derived: sum of 31 provinces minus the 11 belt provinces; {src_p}"),
         ("RestOfChina", "talent_persons", f"derived: national R&D personnel (FTE) minus the belt's; {src_r}"),
         ("RestOfChina", "land_area_km2", f"derived: national land area minus the belt's; {src_a}"),
-        ("RestOfChina", "capital_stock_100m_yuan",
-         f"derived: GDP x the belt's capital-output ratio ({ky_belt:.3f}); no FAI series for other provinces"),
+        (
+            "RestOfChina",
+            "capital_stock_100m_yuan",
+            f"derived: GDP x the belt's capital-output ratio ({ky_belt:.3f}); no FAI series for other provinces",
+        ),
     ]
     table = pd.concat([belt, pd.DataFrame([rest])], ignore_index=True)
     per_person_km2 = NATIONAL_CONSTRUCTION_LAND_KM2 / pop_all  # km2 per 10k residents
-    table["construction_land_km2"] = np.minimum(table.population_10k * per_person_km2,
-                                                0.5 * table.land_area_km2)
+    table["construction_land_km2"] = np.minimum(table.population_10k * per_person_km2, 0.5 * table.land_area_km2)
     for region in table.region:
         sources.append((region, "construction_land_km2", CONSTRUCTION_LAND_SOURCE))
     for region in table.region:
@@ -112,8 +145,9 @@ def main(shared_data: Path) -> None:
     table = table.round({"capital_stock_100m_yuan": 1, "construction_land_km2": 1})
     OUT.mkdir(parents=True, exist_ok=True)
     table.to_csv(OUT / "regions_2015.csv", index=False)
-    pd.DataFrame(sources, columns=["region", "column", "source"]).sort_values(
-        ["region", "column"]).to_csv(OUT / "regions_2015.sources.csv", index=False)
+    pd.DataFrame(sources, columns=["region", "column", "source"]).sort_values(["region", "column"]).to_csv(
+        OUT / "regions_2015.sources.csv", index=False
+    )
     shutil.copyfile(shared_data / "provinces.csv", OUT / "observed_provinces.csv")
     shutil.copyfile(shared_data / "national.csv", OUT / "observed_national.csv")
     print(table.to_string())

@@ -1,6 +1,6 @@
 """Print the Markdown parameter table of docs/MODEL.md from yreb.model.parameters (keeps the two in sync).
 
-    .venv/bin/python tools/parameter_table.py
+.venv/bin/python tools/parameter_table.py
 """
 
 from yreb.model.parameters import parameter_table

@@ -1,2 +1,3 @@
 """YREB factor-flow simulation."""
+
 __version__ = "0.1.0"

@@ -8,8 +8,16 @@ EXIT_USER_ERROR = 2
 class UserInputError(Exception):
     """Bad input: names the file, the field, the bad value and what was expected."""
 
-    def __init__(self, message: str, *, file: str | None = None, field: str | None = None,
-                 value: object = None, expected: str | None = None, line: int | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        field: str | None = None,
+        value: object = None,
+        expected: str | None = None,
+        line: int | None = None,
+    ):
         self.file, self.field, self.value, self.expected, self.line = file, field, value, expected, line
         parts = []
         if file:

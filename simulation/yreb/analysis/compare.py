@@ -15,34 +15,70 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from yreb.analysis.metrics import (
+    BELT,
+    BELT_METRICS,
+    belt_aggregates,
+    belt_metrics,
+    gdp_concepts,
+    net_bilateral,
+    od_matrix,
+    t_interval,
+)
 from yreb.cli import DEFAULT_RESULTS
 from yreb.errors import UserInputError
-from yreb.analysis.metrics import (BELT, BELT_METRICS, belt_aggregates, belt_metrics, gdp_concepts, net_bilateral, od_matrix,
-                      t_interval)
-from yreb.model.model import FLOW_UNITS, VARIABLES
 from yreb.inputs.regions import load_region_table
+from yreb.model.model import FLOW_UNITS, VARIABLES
 from yreb.runs.runner import load_results
 
 LEVEL = 0.90
-METHOD = ("Replication k of each scenario is paired with replication k of the baseline (same seed, common random "
-          "numbers); d_k = scenario_k - baseline_k. Effect = mean of d_k; 90% interval = t-interval of that mean "
-          "across pairs (the band in the difference plots); q05/q95 = 5% and 95% quantiles of the single-pair "
-          "differences. Level plots show the median and the 5-95% quantiles across replications.")
-DEFAULT_OUTCOMES = ("gdp_100m_yuan", "gdp_per_capita_yuan", "talent_persons", "capital_installed_100m_yuan",
-                    "gni_100m_yuan", "belt_share_national_gdp", "theil_t_total", "theil_l_total",
-                    "williamson_cv_gdp_per_capita", "beta_convergence_per_year", "talent_herfindahl")
-INEQUALITY_METRICS = ("theil_t_total", "theil_t_between", "theil_t_within", "theil_l_total", "theil_l_between",
-                      "theil_l_within", "cv_gdp_per_capita", "williamson_cv_gdp_per_capita",
-                      "beta_convergence_per_year", "belt_share_national_gdp", "talent_herfindahl",
-                      "talent_top3_share")
+METHOD = (
+    "Replication k of each scenario is paired with replication k of the baseline (same seed, common random "
+    "numbers); d_k = scenario_k - baseline_k. Effect = mean of d_k; 90% interval = t-interval of that mean "
+    "across pairs (the band in the difference plots); q05/q95 = 5% and 95% quantiles of the single-pair "
+    "differences. Level plots show the median and the 5-95% quantiles across replications."
+)
+DEFAULT_OUTCOMES = (
+    "gdp_100m_yuan",
+    "gdp_per_capita_yuan",
+    "talent_persons",
+    "capital_installed_100m_yuan",
+    "gni_100m_yuan",
+    "belt_share_national_gdp",
+    "theil_t_total",
+    "theil_l_total",
+    "williamson_cv_gdp_per_capita",
+    "beta_convergence_per_year",
+    "talent_herfindahl",
+)
+INEQUALITY_METRICS = (
+    "theil_t_total",
+    "theil_t_between",
+    "theil_t_within",
+    "theil_l_total",
+    "theil_l_between",
+    "theil_l_within",
+    "cv_gdp_per_capita",
+    "williamson_cv_gdp_per_capita",
+    "beta_convergence_per_year",
+    "belt_share_national_gdp",
+    "talent_herfindahl",
+    "talent_top3_share",
+)
 # outcomes that change sign: a difference in % of the baseline would mislead (reported as n/a)
 SIGNED_OUTCOMES = ("beta_convergence_per_year", "net_migration_talent_persons", "net_migration_labour_persons")
 OUTCOMES = tuple(VARIABLES) + tuple(BELT_METRICS)
-OUTCOME_LABELS = {**{v: v.replace("_", " ") for v in VARIABLES}, **{m: label for m, (label, _) in BELT_METRICS.items()},
-                  "gdp_100m_yuan": "GDP by location", "gdp_per_capita_yuan": "GDP per capita",
-                  "talent_persons": "Resident talent (R&D personnel)", "capital_installed_100m_yuan": "Installed capital",
-                  "gni_100m_yuan": "GNI (income by owner)", "population_persons": "Resident population",
-                  "gdp_attributed_100m_yuan": "GDP by statistical attribution"}
+OUTCOME_LABELS = {
+    **{v: v.replace("_", " ") for v in VARIABLES},
+    **{m: label for m, (label, _) in BELT_METRICS.items()},
+    "gdp_100m_yuan": "GDP by location",
+    "gdp_per_capita_yuan": "GDP per capita",
+    "talent_persons": "Resident talent (R&D personnel)",
+    "capital_installed_100m_yuan": "Installed capital",
+    "gni_100m_yuan": "GNI (income by owner)",
+    "population_persons": "Resident population",
+    "gdp_attributed_100m_yuan": "GDP by statistical attribution",
+}
 
 
 @dataclass
@@ -77,9 +113,14 @@ class RunData:
     def outcomes(self) -> pd.DataFrame:
         """Regional variables, belt aggregates (region 'Belt') and belt metrics in one tidy table."""
         r = self.regions
-        return pd.concat([self.results, belt_aggregates(self.results, self.belt),
-                          belt_metrics(self.results, list(r.index), list(r.in_belt), list(r.subregion))],
-                         ignore_index=True)
+        return pd.concat(
+            [
+                self.results,
+                belt_aggregates(self.results, self.belt),
+                belt_metrics(self.results, list(r.index), list(r.in_belt), list(r.subregion)),
+            ],
+            ignore_index=True,
+        )
 
 
 def _region_attributes(folder: Path, metadata: dict) -> pd.DataFrame:
@@ -87,15 +128,32 @@ def _region_attributes(folder: Path, metadata: dict) -> pd.DataFrame:
     scenario = metadata.get("scenario", {})
     path = metadata.get("region_table")
     if not path or not Path(path).is_file():
-        raise UserInputError("the region table this run used is not found", file=str(folder / "metadata.json"),
-                             field="region_table", value=path, expected="the CSV file still at that path")
+        raise UserInputError(
+            "the region table this run used is not found",
+            file=str(folder / "metadata.json"),
+            field="region_table",
+            value=path,
+            expected="the CSV file still at that path",
+        )
     table = load_region_table(path).subset(scenario["region_names"])
     if table.fingerprint() != scenario.get("region_table_sha256"):
-        raise UserInputError("the region table changed since this run (its SHA-256 differs)",
-                             file=str(folder / "metadata.json"), field="region_table", value=path,
-                             expected="the unchanged region table, or re-run the scenario")
-    return pd.DataFrame({"region_zh": table.names_zh, "subregion": table.subregion, "in_belt": table.in_belt,
-                         "lon": table.lon, "lat": table.lat}, index=pd.Index(table.names, name="region"))
+        raise UserInputError(
+            "the region table changed since this run (its SHA-256 differs)",
+            file=str(folder / "metadata.json"),
+            field="region_table",
+            value=path,
+            expected="the unchanged region table, or re-run the scenario",
+        )
+    return pd.DataFrame(
+        {
+            "region_zh": table.names_zh,
+            "subregion": table.subregion,
+            "in_belt": table.in_belt,
+            "lon": table.lon,
+            "lat": table.lat,
+        },
+        index=pd.Index(table.names, name="region"),
+    )
 
 
 def load_run(folder: str | Path, *, flows: bool = True) -> RunData:
@@ -105,23 +163,32 @@ def load_run(folder: str | Path, *, flows: bool = True) -> RunData:
         raise UserInputError("result folder not found", file=str(folder), expected="a folder written by 'yreb run'")
     results, metadata = load_results(folder)
     if "scenario" not in metadata or "region_names" not in metadata["scenario"]:
-        raise UserInputError("metadata without the scenario's region names", file=str(folder / "metadata.json"),
-                             field="scenario.region_names", expected="a metadata.json written by 'yreb run'")
+        raise UserInputError(
+            "metadata without the scenario's region names",
+            file=str(folder / "metadata.json"),
+            field="scenario.region_names",
+            expected="a metadata.json written by 'yreb run'",
+        )
     flow_table = None
     if flows:
         path = folder / "flows.parquet"
         if not path.is_file():
-            raise UserInputError("flows.parquet is missing", file=str(folder),
-                                 expected="a complete folder written by 'yreb run'")
+            raise UserInputError(
+                "flows.parquet is missing", file=str(folder), expected="a complete folder written by 'yreb run'"
+            )
         flow_table = pd.read_parquet(path)
     regions = _region_attributes(folder, metadata)
     if set(results.region.unique()) != set(regions.index):
-        raise UserInputError("the results' regions differ from the recorded region names", file=str(folder),
-                             expected=", ".join(regions.index))
+        raise UserInputError(
+            "the results' regions differ from the recorded region names",
+            file=str(folder),
+            expected=", ".join(regions.index),
+        )
     return RunData(folder, results, flow_table, metadata, regions)
 
 
 # --- compatibility and pairing -----------------------------------------------------------------
+
 
 def check_compatible(runs: list[RunData]) -> None:
     """Same regions (names, order, sub-regions, belt membership), years and variables; distinct scenario names."""
@@ -129,25 +196,40 @@ def check_compatible(runs: list[RunData]) -> None:
     names = [r.name for r in runs]
     duplicated = sorted({n for n in names if names.count(n) > 1})
     if duplicated:
-        raise UserInputError("two result folders hold the same scenario", field="RESULT_DIR", value=duplicated[0],
-                             expected="one folder per scenario")
+        raise UserInputError(
+            "two result folders hold the same scenario",
+            field="RESULT_DIR",
+            value=duplicated[0],
+            expected="one folder per scenario",
+        )
     region_set = first.regions[["subregion", "in_belt"]]
     for run in runs[1:]:
         if not run.regions[["subregion", "in_belt"]].equals(region_set):
-            raise UserInputError("results made from different region sets", file=str(run.folder), field="regions",
-                                 value=[f"{r} ({s})" for r, s in run.regions.subregion.items()],
-                                 expected=f"the regions and sub-regions of {first.folder}: "
-                                          f"{[f'{r} ({s})' for r, s in first.regions.subregion.items()]}")
+            raise UserInputError(
+                "results made from different region sets",
+                file=str(run.folder),
+                field="regions",
+                value=[f"{r} ({s})" for r, s in run.regions.subregion.items()],
+                expected=f"the regions and sub-regions of {first.folder}: "
+                f"{[f'{r} ({s})' for r, s in first.regions.subregion.items()]}",
+            )
         if run.years != first.years:
-            raise UserInputError("results cover different years", file=str(run.folder), field="years",
-                                 value=f"{run.years[0]}-{run.years[1]}",
-                                 expected=f"{first.years[0]}-{first.years[1]} as in {first.folder}")
+            raise UserInputError(
+                "results cover different years",
+                file=str(run.folder),
+                field="years",
+                value=f"{run.years[0]}-{run.years[1]}",
+                expected=f"{first.years[0]}-{first.years[1]} as in {first.folder}",
+            )
         variables, first_variables = set(run.results.variable), set(first.results.variable)
         if variables != first_variables:
-            raise UserInputError("results record different variables (made by different model versions?)",
-                                 file=str(run.folder), field="variable",
-                                 value=sorted(variables ^ first_variables),
-                                 expected=f"the variables of {first.folder}")
+            raise UserInputError(
+                "results record different variables (made by different model versions?)",
+                file=str(run.folder),
+                field="variable",
+                value=sorted(variables ^ first_variables),
+                expected=f"the variables of {first.folder}",
+            )
 
 
 def paired_replications(run: RunData, baseline: RunData) -> list[int]:
@@ -155,14 +237,21 @@ def paired_replications(run: RunData, baseline: RunData) -> list[int]:
     seeds, base_seeds = run.seeds(), baseline.seeds()
     common = sorted(set(seeds) & set(base_seeds))
     if not common:
-        raise UserInputError("no replication number in common with the baseline", file=str(run.folder),
-                             expected=f"replications 0..{len(base_seeds) - 1} as in {baseline.folder}")
+        raise UserInputError(
+            "no replication number in common with the baseline",
+            file=str(run.folder),
+            expected=f"replications 0..{len(base_seeds) - 1} as in {baseline.folder}",
+        )
     for k in common:
         if seeds[k] != base_seeds[k]:
-            raise UserInputError(f"replication {k} does not share its seed with the baseline's "
-                                 f"({base_seeds[k]}): the runs used different root seeds", file=str(run.folder),
-                                 field="seed", value=seeds[k],
-                                 expected="runs made with the same root seed (scenario 'seed' or yreb run --seed)")
+            raise UserInputError(
+                f"replication {k} does not share its seed with the baseline's "
+                f"({base_seeds[k]}): the runs used different root seeds",
+                file=str(run.folder),
+                field="seed",
+                value=seeds[k],
+                expected="runs made with the same root seed (scenario 'seed' or yreb run --seed)",
+            )
     return common
 
 
@@ -178,10 +267,17 @@ def summarise_differences(diffs: pd.DataFrame, level: float = LEVEL) -> pd.DataF
     t-interval at ``level`` across pairs, and the 5% / 95% quantiles of the single-pair differences."""
     g = diffs.groupby(["scenario", "region", "variable", "unit", "year"], sort=False)
     d = g["difference"]
-    out = pd.DataFrame({"n_pairs": d.count(), "baseline_mean": g["value_baseline"].mean(),
-                        "scenario_mean": g["value"].mean(), "mean_difference": d.mean(),
-                        "sd_difference": d.std(ddof=1), "q05_difference": d.quantile(0.05),
-                        "q95_difference": d.quantile(0.95)}).reset_index()
+    out = pd.DataFrame(
+        {
+            "n_pairs": d.count(),
+            "baseline_mean": g["value_baseline"].mean(),
+            "scenario_mean": g["value"].mean(),
+            "mean_difference": d.mean(),
+            "sd_difference": d.std(ddof=1),
+            "q05_difference": d.quantile(0.05),
+            "q95_difference": d.quantile(0.95),
+        }
+    ).reset_index()
     out["ci90_low"], out["ci90_high"] = t_interval(out.mean_difference, out.sd_difference, out.n_pairs, level)
     with np.errstate(divide="ignore", invalid="ignore"):
         relative = (out.baseline_mean > 0) & ~out.variable.isin(SIGNED_OUTCOMES)
@@ -191,13 +287,28 @@ def summarise_differences(diffs: pd.DataFrame, level: float = LEVEL) -> pd.DataF
 
 def effects_table(summary: pd.DataFrame, year: int, outcomes: list[str], regions: list[str]) -> pd.DataFrame:
     """End-year effects: belt rows first (aggregates and metrics), then the chosen regions."""
-    rows = summary[(summary.year == year) & summary.variable.isin(outcomes)
-                   & summary.region.isin([BELT, *regions])].copy()
+    rows = summary[
+        (summary.year == year) & summary.variable.isin(outcomes) & summary.region.isin([BELT, *regions])
+    ].copy()
     rows["_region"] = rows.region.map({r: i for i, r in enumerate([BELT, *regions])})
     rows["_outcome"] = rows.variable.map({o: i for i, o in enumerate(outcomes)})
     rows = rows.sort_values(["scenario", "_region", "_outcome"], kind="stable")
-    columns = ["scenario", "region", "variable", "unit", "year", "n_pairs", "baseline_mean", "scenario_mean",
-               "mean_difference", "ci90_low", "ci90_high", "pct_of_baseline", "q05_difference", "q95_difference"]
+    columns = [
+        "scenario",
+        "region",
+        "variable",
+        "unit",
+        "year",
+        "n_pairs",
+        "baseline_mean",
+        "scenario_mean",
+        "mean_difference",
+        "ci90_low",
+        "ci90_high",
+        "pct_of_baseline",
+        "q05_difference",
+        "q95_difference",
+    ]
     return rows[columns].reset_index(drop=True)
 
 
@@ -215,22 +326,30 @@ def effects_markdown(table: pd.DataFrame, baseline: str) -> str:
     lines = []
     for scenario, rows in table.groupby("scenario", sort=False):
         year, n = int(rows.year.iloc[0]), int(rows.n_pairs.min())
-        lines += [f"## {scenario} minus {baseline}, {year}", "",
-                  f"Mean of {n} paired replication differences; 90% interval = t-interval of the mean difference "
-                  "across pairs; 5-95% = quantiles of the single-pair differences.", "",
-                  "| region | outcome | unit | baseline | scenario | difference | 90% interval | % of baseline "
-                  "| 5-95% of pairs |", "|---|---|---|---:|---:|---:|---:|---:|---:|"]
+        lines += [
+            f"## {scenario} minus {baseline}, {year}",
+            "",
+            f"Mean of {n} paired replication differences; 90% interval = t-interval of the mean difference "
+            "across pairs; 5-95% = quantiles of the single-pair differences.",
+            "",
+            "| region | outcome | unit | baseline | scenario | difference | 90% interval | % of baseline "
+            "| 5-95% of pairs |",
+            "|---|---|---|---:|---:|---:|---:|---:|---:|",
+        ]
         for r in rows.itertuples():
-            lines.append(f"| {r.region} | {r.variable} | {r.unit} | {format_number(r.baseline_mean)} | "
-                         f"{format_number(r.scenario_mean)} | {format_number(r.mean_difference)} | "
-                         f"[{format_number(r.ci90_low)}, {format_number(r.ci90_high)}] | "
-                         f"{format_number(r.pct_of_baseline)} | "
-                         f"[{format_number(r.q05_difference)}, {format_number(r.q95_difference)}] |")
+            lines.append(
+                f"| {r.region} | {r.variable} | {r.unit} | {format_number(r.baseline_mean)} | "
+                f"{format_number(r.scenario_mean)} | {format_number(r.mean_difference)} | "
+                f"[{format_number(r.ci90_low)}, {format_number(r.ci90_high)}] | "
+                f"{format_number(r.pct_of_baseline)} | "
+                f"[{format_number(r.q05_difference)}, {format_number(r.q95_difference)}] |"
+            )
         lines.append("")
     return "\n".join(lines)
 
 
 # --- the comparison -------------------------------------------------------------------------------
+
 
 @dataclass
 class Comparison:
@@ -255,16 +374,23 @@ def choose_baseline(runs: list[RunData], name: str | None) -> list[RunData]:
     matches = [r for r in runs if r.name == wanted]
     if not matches:
         hint = "--baseline NAME naming one of them" if name is None else "one of the given scenarios"
-        raise UserInputError(f"no result folder holds the baseline scenario '{wanted}'", field="--baseline",
-                             value=name, expected=f"{hint}: {', '.join(r.name for r in runs)}")
+        raise UserInputError(
+            f"no result folder holds the baseline scenario '{wanted}'",
+            field="--baseline",
+            value=name,
+            expected=f"{hint}: {', '.join(r.name for r in runs)}",
+        )
     return matches + [r for r in runs if r is not matches[0]]
 
 
 def compare_runs(runs: list[RunData]) -> Comparison:
     """Pair every run with the baseline (runs[0]) and summarise the paired differences."""
     if len(runs) < 2:
-        raise UserInputError("compare needs the baseline and at least one other scenario", field="RESULT_DIR",
-                             expected="two or more result folders")
+        raise UserInputError(
+            "compare needs the baseline and at least one other scenario",
+            field="RESULT_DIR",
+            expected="two or more result folders",
+        )
     check_compatible(runs)
     baseline = runs[0]
     tables = {r.name: r.outcomes() for r in runs}
@@ -274,8 +400,9 @@ def compare_runs(runs: list[RunData]) -> Comparison:
         table = tables[run.name]
         diffs.append(paired_differences(table[table.replication.isin(pairs[run.name])], tables[baseline.name]))
     differences = pd.concat(diffs, ignore_index=True)
-    return Comparison(runs, pd.concat(tables.values(), ignore_index=True), differences,
-                      summarise_differences(differences), pairs)
+    return Comparison(
+        runs, pd.concat(tables.values(), ignore_index=True), differences, summarise_differences(differences), pairs
+    )
 
 
 def default_out_dir(names: list[str]) -> Path:
@@ -290,8 +417,9 @@ def belt_end_year_levels(outcomes: pd.DataFrame, year: int) -> pd.DataFrame:
     """Belt aggregates and metrics in ``year`` per scenario: median and 5-95% quantiles across replications."""
     rows = outcomes[(outcomes.region == BELT) & (outcomes.year == year)]
     g = rows.groupby(["scenario", "variable", "unit"], sort=False)["value"]
-    return pd.DataFrame({"replications": g.count(), "median": g.median(), "q05": g.quantile(0.05),
-                         "q95": g.quantile(0.95)}).reset_index()
+    return pd.DataFrame(
+        {"replications": g.count(), "median": g.median(), "q05": g.quantile(0.05), "q95": g.quantile(0.95)}
+    ).reset_index()
 
 
 def flow_matrices(runs: list[RunData]) -> pd.DataFrame:
@@ -300,35 +428,48 @@ def flow_matrices(runs: list[RunData]) -> pd.DataFrame:
     for run in runs:
         for factor, unit in FLOW_UNITS.items():
             matrix = od_matrix(run.flows, factor, list(run.regions.index))
-            frames.append(matrix.stack().rename("value").reset_index().assign(
-                scenario=run.name, factor=factor, unit=f"cumulative {unit.split(' (')[0]} x years"))
+            frames.append(
+                matrix.stack()
+                .rename("value")
+                .reset_index()
+                .assign(scenario=run.name, factor=factor, unit=f"cumulative {unit.split(' (')[0]} x years")
+            )
     return pd.concat(frames, ignore_index=True)[["scenario", "factor", "origin", "destination", "unit", "value"]]
 
 
-def net_flow_change(run: RunData, baseline: RunData, factor: str, replications: list[int],
-                    regions: list[str]) -> pd.DataFrame:
+def net_flow_change(
+    run: RunData, baseline: RunData, factor: str, replications: list[int], regions: list[str]
+) -> pd.DataFrame:
     """Change (run - baseline) of the cumulative net bilateral flows among ``regions``, mean over the pairs."""
+
     def net(r: RunData) -> pd.DataFrame:
         return net_bilateral(od_matrix(r.flows[r.flows.replication.isin(replications)], factor, regions))
+
     return net(run) - net(baseline)
 
 
 def gdp_concepts_end_year(outcomes: pd.DataFrame, year: int) -> pd.DataFrame:
     """GDP by location, by attribution and GNI per scenario and region in ``year``, mean over replications."""
     concepts = gdp_concepts(outcomes[(outcomes.year == year) & (outcomes.region != BELT)])
-    return concepts.drop(columns=["replication", "seed", "year"]).groupby(["scenario", "region"], sort=False) \
-        .mean().reset_index()
+    return (
+        concepts.drop(columns=["replication", "seed", "year"])
+        .groupby(["scenario", "region"], sort=False)
+        .mean()
+        .reset_index()
+    )
 
 
 def _check_choice(values: list[str], allowed: list[str], field: str) -> None:
     for v in values:
         if v not in allowed:
-            raise UserInputError(f"unknown {field.lstrip('-')}", field=field, value=v,
-                                 expected="one of " + ", ".join(allowed))
+            raise UserInputError(
+                f"unknown {field.lstrip('-')}", field=field, value=v, expected="one of " + ", ".join(allowed)
+            )
 
 
 def cmd_compare(args) -> int:
     from yreb.viz.report import write_comparison
+
     runs = choose_baseline([load_run(f) for f in args.result_dirs], args.baseline)
     outcomes = list(args.metrics) if args.metrics else list(DEFAULT_OUTCOMES)
     _check_choice(outcomes, list(OUTCOMES), "--metrics")
@@ -337,8 +478,15 @@ def cmd_compare(args) -> int:
     _check_choice(regions, list(runs[0].regions.index), "--regions")
     comparison = compare_runs(runs)
     out = Path(args.out) if args.out else default_out_dir(comparison.order)
-    folder = write_comparison(comparison, out, outcomes=outcomes, regions=regions, map_outcome=args.map_outcome,
-                              chinese=args.chinese, force=args.force)
+    folder = write_comparison(
+        comparison,
+        out,
+        outcomes=outcomes,
+        regions=regions,
+        map_outcome=args.map_outcome,
+        chinese=args.chinese,
+        force=args.force,
+    )
     for name, reps in comparison.pairs.items():
         print(f"{name} vs {comparison.baseline.name}: {len(reps)} paired replications")
     print(f"wrote {folder} (open {folder / 'report.html'})")
@@ -346,20 +494,40 @@ def cmd_compare(args) -> int:
 
 
 def add_commands(subparsers) -> None:
-    p = subparsers.add_parser("compare", help="compare result folders with a baseline: differences with "
-                                              "90%% intervals, inequality metrics, map, table, report.html")
-    p.add_argument("result_dirs", nargs="+", type=Path, metavar="RESULT_DIR",
-                   help="result folders written by 'yreb run' (the baseline and the scenarios)")
-    p.add_argument("--baseline", help="scenario name of the baseline (default: the folder whose scenario is "
-                                      "'baseline')")
+    p = subparsers.add_parser(
+        "compare",
+        help="compare result folders with a baseline: differences with "
+        "90%% intervals, inequality metrics, map, table, report.html",
+    )
+    p.add_argument(
+        "result_dirs",
+        nargs="+",
+        type=Path,
+        metavar="RESULT_DIR",
+        help="result folders written by 'yreb run' (the baseline and the scenarios)",
+    )
+    p.add_argument(
+        "--baseline", help="scenario name of the baseline (default: the folder whose scenario is 'baseline')"
+    )
     p.add_argument("--out", type=Path, help="output folder (default results/compare-<names>)")
-    p.add_argument("--metrics", nargs="+", metavar="OUTCOME",
-                   help="outcomes in the table and plots: model variables (belt total and per region) and belt "
-                        "metrics; default: " + " ".join(DEFAULT_OUTCOMES))
-    p.add_argument("--regions", nargs="+", metavar="REGION",
-                   help="regions in the per-region plots and the table (default: the belt's regions)")
-    p.add_argument("--map-outcome", default="gdp_per_capita_yuan",
-                   help="variable whose end-year change (%% of baseline) colours the map (default gdp_per_capita_yuan)")
+    p.add_argument(
+        "--metrics",
+        nargs="+",
+        metavar="OUTCOME",
+        help="outcomes in the table and plots: model variables (belt total and per region) and belt "
+        "metrics; default: " + " ".join(DEFAULT_OUTCOMES),
+    )
+    p.add_argument(
+        "--regions",
+        nargs="+",
+        metavar="REGION",
+        help="regions in the per-region plots and the table (default: the belt's regions)",
+    )
+    p.add_argument(
+        "--map-outcome",
+        default="gdp_per_capita_yuan",
+        help="variable whose end-year change (%% of baseline) colours the map (default gdp_per_capita_yuan)",
+    )
     p.add_argument("--chinese", action="store_true", help="label regions in English and Chinese")
     p.add_argument("--force", action="store_true", help="replace an existing output folder")
     p.set_defaults(func=cmd_compare)

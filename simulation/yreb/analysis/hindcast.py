@@ -23,29 +23,44 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from yreb.errors import UserInputError
 from yreb.analysis.metrics import belt_share
-from yreb.inputs.observed import (BELT_TOTAL, DEFAULT_OBSERVED, GDP, NATIONAL_TOTAL, POPULATION, load_observed_files,
-                       observed_panel, provenance)
+from yreb.errors import UserInputError
+from yreb.inputs.observed import (
+    BELT_TOTAL,
+    DEFAULT_OBSERVED,
+    GDP,
+    NATIONAL_TOTAL,
+    POPULATION,
+    load_observed_files,
+    observed_panel,
+    provenance,
+)
 from yreb.viz.plotting import BAND
 
 DEFAULT_SCENARIO = "baseline"  # the shipped baseline scenario (by name)
 DEFAULT_OUT = Path("results") / "hindcast"
 DEFAULT_REPLICATIONS = 10
 GDP_LEVEL_TOLERANCE = 0.02  # base-year GDP in the region table and in the observed data must agree this well
-FORECASTS = {"model": "model (median of replications)", "no_change": "no change from the base year",
-             "trend": "base-year trend continued"}
+FORECASTS = {
+    "model": "model (median of replications)",
+    "no_change": "no change from the base year",
+    "trend": "base-year trend continued",
+}
 BELT_SHARE = "belt_share_national_gdp"
 # compared share: (observed variable, model variable, title)
 SHARE_VARIABLES = {
     "gdp_share": (GDP, "gdp_100m_yuan", "Provincial GDP share (% of the compared provinces' GDP)"),
-    "population_share": (POPULATION, "population_persons",
-                         "Provincial population share (% of the compared provinces' residents)"),
+    "population_share": (
+        POPULATION,
+        "population_persons",
+        "Provincial population share (% of the compared provinces' residents)",
+    ),
 }
 TITLES = {**{k: v[2] for k, v in SHARE_VARIABLES.items()}, BELT_SHARE: "Belt share of national GDP (%)"}
 
 
 # --- pure error functions ------------------------------------------------------------------------
+
 
 def shares(values: np.ndarray) -> np.ndarray:
     """s_i = x_i / sum_k x_k over the last axis."""
@@ -58,8 +73,9 @@ def no_change_forecast(base_share: np.ndarray, horizons: np.ndarray) -> np.ndarr
     return np.broadcast_to(np.asarray(base_share, float), (len(horizons),) + np.shape(base_share)).copy()
 
 
-def trend_forecast(base_share: np.ndarray, earlier_share: np.ndarray, trend_years: int,
-                   horizons: np.ndarray) -> np.ndarray:
+def trend_forecast(
+    base_share: np.ndarray, earlier_share: np.ndarray, trend_years: int, horizons: np.ndarray
+) -> np.ndarray:
     """s_hat(t0 + h) = s(t0) + h (s(t0) - s(t0 - k)) / k: the share change of the k years before t0 continued."""
     base_share, earlier_share = np.asarray(base_share, float), np.asarray(earlier_share, float)
     slope = (base_share - earlier_share) / trend_years
@@ -73,11 +89,14 @@ def mean_absolute_error_pp(forecast: np.ndarray, observed: np.ndarray) -> float:
 
 # --- the comparison ------------------------------------------------------------------------------
 
+
 @dataclass
 class Hindcast:
     """Result of a hindcast: the year-by-year comparison, the errors and the notes for the reader."""
 
-    comparison: pd.DataFrame  # variable, region, year, observed, model_median, model_low, model_high, no_change, trend (%)
+    comparison: (
+        pd.DataFrame
+    )  # variable, region, year, observed, model_median, model_low, model_high, no_change, trend (%)
     errors: pd.DataFrame  # variable, forecast, year ('all' = every compared year), mae_pp
     base_year: int
     to_year: int
@@ -99,9 +118,11 @@ class Hindcast:
 def _scenario(path: Path, base_year: int | None, end_year: int | None, replications: int):
     """The baseline scenario file with the hindcast's years and replications (validated as any scenario)."""
     from yreb.inputs.scenario import MAX_REPLICATIONS, parse_scenario, read_toml, resolve
+
     if replications > MAX_REPLICATIONS:
-        raise UserInputError("too many replications", field="--replications", value=replications,
-                             expected=f"at most {MAX_REPLICATIONS}")
+        raise UserInputError(
+            "too many replications", field="--replications", value=replications, expected=f"at most {MAX_REPLICATIONS}"
+        )
     data, text = read_toml(path)
     if base_year is not None:
         data["start_year"] = base_year
@@ -119,10 +140,12 @@ def _compared_years(panel: pd.DataFrame, variable: str, base_year: int, to_year:
         if row.isna().any():
             region = row.index[row.isna()][0]
             have = row.index[row.notna()][0]
-            raise UserInputError(f"observed {variable} for {region} is missing in {year} (other regions have it, "
-                                 f"e.g. {have}: {provenance(observed, variable, have, year)})",
-                                 field="--observed", expected="a value for every compared region in each year, "
-                                                              "or for none")
+            raise UserInputError(
+                f"observed {variable} for {region} is missing in {year} (other regions have it, "
+                f"e.g. {have}: {provenance(observed, variable, have, year)})",
+                field="--observed",
+                expected="a value for every compared region in each year, or for none",
+            )
     return years
 
 
@@ -136,15 +159,21 @@ def _check_base_year(table, observed: pd.DataFrame, regions: list[str], base_yea
             raise UserInputError(
                 f"the region table ({table.source_file}) does not hold {base_year} data: GDP of {region} is "
                 f"{model_gdp:,.1f} there and {seen:,.1f} in the observed {GDP} "
-                f"({provenance(observed, GDP, region, base_year)})", field="--base-year", value=base_year,
+                f"({provenance(observed, GDP, region, base_year)})",
+                field="--base-year",
+                value=base_year,
                 expected="the year of the region table (2015 for the shipped data), or a scenario whose "
-                         "region table holds base-year data")
+                "region table holds base-year data",
+            )
 
 
 def _model_quantiles(values: np.ndarray) -> dict[str, np.ndarray]:
     """Median and BAND quantiles across replications (axis 0)."""
-    return {"model_median": np.median(values, axis=0), "model_low": np.quantile(values, BAND[0], axis=0),
-            "model_high": np.quantile(values, BAND[1], axis=0)}
+    return {
+        "model_median": np.median(values, axis=0),
+        "model_low": np.quantile(values, BAND[0], axis=0),
+        "model_high": np.quantile(values, BAND[1], axis=0),
+    }
 
 
 def _simulated(results: pd.DataFrame, variable: str, regions: list[str], years: list[int]) -> np.ndarray:
@@ -154,14 +183,29 @@ def _simulated(results: pd.DataFrame, variable: str, regions: list[str], years: 
     return wide[regions].to_numpy().reshape(-1, len(years), len(regions))
 
 
-def _comparison_rows(variable: str, regions: list[str], years: list[int], observed: np.ndarray,
-                     model: np.ndarray, base: np.ndarray, earlier: np.ndarray | None, trend_years: int,
-                     base_year: int) -> pd.DataFrame:
+def _comparison_rows(
+    variable: str,
+    regions: list[str],
+    years: list[int],
+    observed: np.ndarray,
+    model: np.ndarray,
+    base: np.ndarray,
+    earlier: np.ndarray | None,
+    trend_years: int,
+    base_year: int,
+) -> pd.DataFrame:
     """Long table of one compared variable (shares in %): observed, model quantiles and naive forecasts."""
     horizons = np.array(years) - base_year
-    columns = {"observed": observed, **_model_quantiles(model), "no_change": no_change_forecast(base, horizons),
-               "trend": (trend_forecast(base, earlier, trend_years, horizons) if earlier is not None
-                         else np.full(observed.shape, np.nan))}
+    columns = {
+        "observed": observed,
+        **_model_quantiles(model),
+        "no_change": no_change_forecast(base, horizons),
+        "trend": (
+            trend_forecast(base, earlier, trend_years, horizons)
+            if earlier is not None
+            else np.full(observed.shape, np.nan)
+        ),
+    }
     grid_year, grid_region = np.meshgrid(years, regions, indexing="ij")
     frame = pd.DataFrame({"variable": variable, "region": grid_region.ravel(), "year": grid_year.ravel()})
     for name, values in columns.items():
@@ -176,21 +220,38 @@ def error_table(comparison: pd.DataFrame) -> pd.DataFrame:
         for forecast in FORECASTS:
             column = "model_median" if forecast == "model" else forecast
             for year, part in [*block.groupby("year"), ("all", block)]:
-                rows.append({"variable": variable, "forecast": forecast, "year": str(year),
-                             "mae_pp": mean_absolute_error_pp(part[column] / 100, part["observed"] / 100)})
+                rows.append(
+                    {
+                        "variable": variable,
+                        "forecast": forecast,
+                        "year": str(year),
+                        "mae_pp": mean_absolute_error_pp(part[column] / 100, part["observed"] / 100),
+                    }
+                )
     return pd.DataFrame(rows)
 
 
-def run_hindcast(*, scenario_path: str | Path = DEFAULT_SCENARIO, observed_paths=DEFAULT_OBSERVED,
-                 base_year: int | None = None, to_year: int | None = None,
-                 replications: int = DEFAULT_REPLICATIONS, trend_years: int = 1) -> Hindcast:
+def run_hindcast(
+    *,
+    scenario_path: str | Path = DEFAULT_SCENARIO,
+    observed_paths=DEFAULT_OBSERVED,
+    base_year: int | None = None,
+    to_year: int | None = None,
+    replications: int = DEFAULT_REPLICATIONS,
+    trend_years: int = 1,
+) -> Hindcast:
     """Calibrate at the base year, run the scenario to the last observed year, compare shares year by year."""
-    from yreb.runs.runner import simulate
     from yreb.inputs.scenario import find_scenario_file
+    from yreb.runs.runner import simulate
+
     scenario_path = find_scenario_file(scenario_path)
     if not scenario_path.is_file():
-        raise UserInputError("scenario file not found", file=str(scenario_path), field="scenario",
-                             expected="a scenario file, or the name of a shipped scenario such as 'baseline'")
+        raise UserInputError(
+            "scenario file not found",
+            file=str(scenario_path),
+            field="scenario",
+            expected="a scenario file, or the name of a shipped scenario such as 'baseline'",
+        )
     probe = _scenario(scenario_path, base_year, None, 1)
     table, base_year = probe.table, probe.spec.start_year
     observed_paths = [str(p) for p in observed_paths]
@@ -203,8 +264,11 @@ def run_hindcast(*, scenario_path: str | Path = DEFAULT_SCENARIO, observed_paths
         if len(regions) >= 2:
             compared[name] = regions
         elif obs_var == GDP:  # needed to check that the region table holds base-year data
-            raise UserInputError(f"fewer than two belt regions have observed {obs_var} in the base year {base_year}",
-                                 field="--observed", expected=f"{obs_var} rows for at least two of: {', '.join(belt)}")
+            raise UserInputError(
+                f"fewer than two belt regions have observed {obs_var} in the base year {base_year}",
+                field="--observed",
+                expected=f"{obs_var} rows for at least two of: {', '.join(belt)}",
+            )
         else:
             notes.append(f"{obs_var}: fewer than two belt regions have observed values in {base_year}; not compared.")
     last_observed = int(observed[observed.variable.isin([GDP, POPULATION]) & observed.region.isin(belt)].year.max())
@@ -212,8 +276,12 @@ def run_hindcast(*, scenario_path: str | Path = DEFAULT_SCENARIO, observed_paths
         notes.append(f"--to {to_year} is after the last observed year {last_observed}; compared up to {last_observed}.")
     to_year = last_observed if to_year is None else min(to_year, last_observed)
     if to_year <= base_year:
-        raise UserInputError("nothing to compare: the last year is not after the base year", field="--to",
-                             value=to_year, expected=f"a year after {base_year} with observed data")
+        raise UserInputError(
+            "nothing to compare: the last year is not after the base year",
+            field="--to",
+            value=to_year,
+            expected=f"a year after {base_year} with observed data",
+        )
     _check_base_year(table, observed, compared["gdp_share"], base_year)
     scenario = _scenario(scenario_path, base_year, to_year, replications)
     results = simulate(scenario, record_flows=False).results
@@ -228,21 +296,44 @@ def run_hindcast(*, scenario_path: str | Path = DEFAULT_SCENARIO, observed_paths
         earlier_year = base_year - trend_years
         has_earlier = earlier_year in panel.index and panel.loc[earlier_year].notna().all()
         if not has_earlier:
-            notes.append(f"{obs_var}: no observed values for every compared region in {earlier_year}; "
-                         f"the trend forecast is not available.")
-        frames.append(_comparison_rows(
-            name, regions, years, shares(panel.loc[years].to_numpy()),
-            shares(_simulated(results, model_var, regions, years)), shares(panel.loc[base_year].to_numpy()),
-            shares(panel.loc[earlier_year].to_numpy()) if has_earlier else None, trend_years, base_year))
+            notes.append(
+                f"{obs_var}: no observed values for every compared region in {earlier_year}; "
+                f"the trend forecast is not available."
+            )
+        frames.append(
+            _comparison_rows(
+                name,
+                regions,
+                years,
+                shares(panel.loc[years].to_numpy()),
+                shares(_simulated(results, model_var, regions, years)),
+                shares(panel.loc[base_year].to_numpy()),
+                shares(panel.loc[earlier_year].to_numpy()) if has_earlier else None,
+                trend_years,
+                base_year,
+            )
+        )
     frames += _belt_share_rows(observed, results, table, base_year, to_year, trend_years, notes)
     comparison = pd.concat(frames, ignore_index=True)
     for name, regions in compared.items():
         if len(regions) < len(belt):
-            notes.append(f"{name}: {len(regions)} of the {len(belt)} belt regions have observed data "
-                         f"({', '.join(regions)}); shares are of their total. The model still runs on the full "
-                         f"region table.")
-    return Hindcast(comparison, error_table(comparison), base_year, to_year, replications, scenario,
-                    observed_paths, compared, trend_years, notes)
+            notes.append(
+                f"{name}: {len(regions)} of the {len(belt)} belt regions have observed data "
+                f"({', '.join(regions)}); shares are of their total. The model still runs on the full "
+                f"region table."
+            )
+    return Hindcast(
+        comparison,
+        error_table(comparison),
+        base_year,
+        to_year,
+        replications,
+        scenario,
+        observed_paths,
+        compared,
+        trend_years,
+        notes,
+    )
 
 
 def _belt_share_rows(observed, results, table, base_year, to_year, trend_years, notes) -> list[pd.DataFrame]:
@@ -252,8 +343,10 @@ def _belt_share_rows(observed, results, table, base_year, to_year, trend_years, 
         return []
     panel = observed_panel(observed, GDP, [BELT_TOTAL, NATIONAL_TOTAL])
     if panel.shape[1] < 2 or base_year not in panel.dropna().index:
-        notes.append(f"belt share of national GDP: the observed data lack '{BELT_TOTAL}' or '{NATIONAL_TOTAL}' "
-                     f"{GDP} for {base_year}; not compared (the shipped observed_national.csv has them).")
+        notes.append(
+            f"belt share of national GDP: the observed data lack '{BELT_TOTAL}' or '{NATIONAL_TOTAL}' "
+            f"{GDP} for {base_year}; not compared (the shipped observed_national.csv has them)."
+        )
         return []
     ratio = (panel[BELT_TOTAL] / panel[NATIONAL_TOTAL]).dropna()
     years = [int(y) for y in ratio.index if base_year < y <= to_year]
@@ -265,43 +358,63 @@ def _belt_share_rows(observed, results, table, base_year, to_year, trend_years, 
         notes.append(f"belt share of national GDP: no observed value for {earlier_year}; trend not available.")
     gdp = _simulated(results, "gdp_100m_yuan", list(table.names), years)
     model = belt_share(gdp, table.in_belt)[..., None]
-    return [_comparison_rows(BELT_SHARE, ["Belt"], years, ratio.loc[years].to_numpy()[:, None], model,
-                             ratio.loc[[base_year]].to_numpy(),
-                             ratio.loc[[earlier_year]].to_numpy() if earlier_year in ratio.index else None,
-                             trend_years, base_year)]
+    return [
+        _comparison_rows(
+            BELT_SHARE,
+            ["Belt"],
+            years,
+            ratio.loc[years].to_numpy()[:, None],
+            model,
+            ratio.loc[[base_year]].to_numpy(),
+            ratio.loc[[earlier_year]].to_numpy() if earlier_year in ratio.index else None,
+            trend_years,
+            base_year,
+        )
+    ]
 
 
 # --- the verdict -------------------------------------------------------------------------------------
+
 
 def verdict(h: Hindcast) -> str:
     """A short paragraph stating the errors and whether the model beats the naive forecasts."""
     summary = h.summary()
     years = sorted(h.comparison.year.unique())
-    parts = [f"Hindcast {years[0]}-{years[-1]} from the {h.base_year} base ({h.replications} replications of "
-             f"'{h.scenario.spec.name}'; {len(h.compared['gdp_share'])} provinces compared)."]
+    parts = [
+        f"Hindcast {years[0]}-{years[-1]} from the {h.base_year} base ({h.replications} replications of "
+        f"'{h.scenario.spec.name}'; {len(h.compared['gdp_share'])} provinces compared)."
+    ]
     for variable, row in summary.iterrows():
         label = TITLES[variable].split(" (")[0]
         model, naive = row["model"], row[["no_change", "trend"]].dropna()
         errors = f"model {model:.3f} pp, no change {row['no_change']:.3f} pp" + (
-            f", trend {row['trend']:.3f} pp" if pd.notna(row["trend"]) else "")
+            f", trend {row['trend']:.3f} pp" if pd.notna(row["trend"]) else ""
+        )
         judgement = " and ".join(
-            f"equal to '{FORECASTS[name]}' (to 0.001 pp)" if abs(value - model) < 5e-4 else
-            f"{'better' if model < value else 'worse'} than '{FORECASTS[name]}' by {abs(value - model):.3f} pp"
-            for name, value in naive.items())
+            f"equal to '{FORECASTS[name]}' (to 0.001 pp)"
+            if abs(value - model) < 5e-4
+            else f"{'better' if model < value else 'worse'} than '{FORECASTS[name]}' by {abs(value - model):.3f} pp"
+            for name, value in naive.items()
+        )
         judgement = f"the model is {judgement}"
         parts.append(f"{label}: mean absolute error {errors}; {judgement}.")
     if not h.scenario.spec.policies:
-        parts.append("Without policies the calibrated model is on a balanced-growth path (its mean-field shares "
-                     "stay at their base-year values), so its expected forecast is 'no change' plus the spread of "
-                     "its random productivity shocks and migration draws: it carries no information about which "
-                     "provinces grew faster after the base year, and its small differences from 'no change' are "
-                     "replication noise.")
-    parts.append("Observed GDP is nominal and the model's is at constant base-year prices; comparing shares makes "
-                 "the common price level cancel, while differences in provincial inflation count as error.")
+        parts.append(
+            "Without policies the calibrated model is on a balanced-growth path (its mean-field shares "
+            "stay at their base-year values), so its expected forecast is 'no change' plus the spread of "
+            "its random productivity shocks and migration draws: it carries no information about which "
+            "provinces grew faster after the base year, and its small differences from 'no change' are "
+            "replication noise."
+        )
+    parts.append(
+        "Observed GDP is nominal and the model's is at constant base-year prices; comparing shares makes "
+        "the common price level cancel, while differences in provincial inflation count as error."
+    )
     return " ".join(parts)
 
 
 # --- output ----------------------------------------------------------------------------------------
+
 
 def errors_wide(h: Hindcast) -> pd.DataFrame:
     """Errors (pp) as a readable table: variable, forecast, one column per year and 'all years'."""
@@ -316,20 +429,29 @@ def errors_wide(h: Hindcast) -> pd.DataFrame:
 def plot_shares(h: Hindcast, variable: str, path: Path) -> Path:
     """Small multiples per region: observed vs model median (band across replications) and naive forecasts."""
     from yreb.viz.compare_plots import panel_grid
-    from yreb.viz.plotting import format_year_axis, plt, scenario_colour
+    from yreb.viz.plotting import format_year_axis, scenario_colour
     from yreb.viz.report import save_figure
+
     data = h.comparison[h.comparison.variable == variable]
     regions = list(dict.fromkeys(data.region))
     single = len(regions) == 1
-    fig, axes = panel_grid(len(regions), ncols=min(len(regions), 4), width=9.0 if single else 3.8,
-                           height=4.5 if single else 2.9)
+    fig, axes = panel_grid(
+        len(regions), ncols=min(len(regions), 4), width=9.0 if single else 3.8, height=4.5 if single else 2.9
+    )
     colour = scenario_colour(h.scenario.spec.name)
     for ax, region in zip(axes, regions):
         d = data[data.region == region]
         base = d.no_change.iloc[0]
         years = [h.base_year] + list(d.year)
-        ax.fill_between(years, [base] + list(d.model_low), [base] + list(d.model_high), color=colour, alpha=0.15,
-                        lw=0, label=f"model {int(BAND[0] * 100)}-{int(BAND[1] * 100)}% of replications")
+        ax.fill_between(
+            years,
+            [base] + list(d.model_low),
+            [base] + list(d.model_high),
+            color=colour,
+            alpha=0.15,
+            lw=0,
+            label=f"model {int(BAND[0] * 100)}-{int(BAND[1] * 100)}% of replications",
+        )
         ax.plot(years, [base] + list(d.model_median), color=colour, lw=1.8, label="model median")
         ax.plot(years, [base] + list(d.no_change), color="#888888", ls="--", lw=1.2, label=FORECASTS["no_change"])
         if d.trend.notna().all():
@@ -340,8 +462,11 @@ def plot_shares(h: Hindcast, variable: str, path: Path) -> Path:
         format_year_axis(ax)
         ax.grid(alpha=0.3)
     handles, labels = axes[0].get_legend_handles_labels()
-    fig.suptitle(f"{TITLES[variable]}: hindcast from {h.base_year}, scenario '{h.scenario.spec.name}' "
-                 f"({h.replications} replications)", fontsize=12)
+    fig.suptitle(
+        f"{TITLES[variable]}: hindcast from {h.base_year}, scenario '{h.scenario.spec.name}' "
+        f"({h.replications} replications)",
+        fontsize=12,
+    )
     fig.legend(handles, labels, loc="lower center", ncol=3 if single else 5, fontsize=9, frameon=False)
     fig.tight_layout(rect=(0, 0.14 if single else 0.06, 1, 0.95))
     return save_figure(fig, path)
@@ -349,25 +474,45 @@ def plot_shares(h: Hindcast, variable: str, path: Path) -> Path:
 
 def report_markdown(h: Hindcast, text: str) -> str:
     from yreb.sweep.analysis import markdown_table
-    lines = [f"# Hindcast {h.base_year}-{h.to_year}", "", "## Verdict", "", text, "",
-             "## Mean absolute error of shares (percentage points)", "", markdown_table(errors_wide(h)), ""]
+
+    lines = [
+        f"# Hindcast {h.base_year}-{h.to_year}",
+        "",
+        "## Verdict",
+        "",
+        text,
+        "",
+        "## Mean absolute error of shares (percentage points)",
+        "",
+        markdown_table(errors_wide(h)),
+        "",
+    ]
     if h.notes:
         lines += ["## Notes", ""] + [f"- {n}" for n in h.notes] + [""]
-    lines += ["## Data", "", "Observed: " + ", ".join(f"`{p}`" for p in h.observed_files) + ".",
-              f"Region table: `{h.scenario.table.source_file}`. Compared provinces: "
-              + "; ".join(f"{v}: {', '.join(r)}" for v, r in h.compared.items()) + ".",
-              f"Trend forecast: share change over the {h.trend_years} year(s) before {h.base_year}, continued.",
-              "", "Figures: " + ", ".join(f"`{v}.png`" for v in h.comparison.variable.unique())
-              + "; year-by-year values in `shares.csv`.", ""]
+    lines += [
+        "## Data",
+        "",
+        "Observed: " + ", ".join(f"`{p}`" for p in h.observed_files) + ".",
+        f"Region table: `{h.scenario.table.source_file}`. Compared provinces: "
+        + "; ".join(f"{v}: {', '.join(r)}" for v, r in h.compared.items())
+        + ".",
+        f"Trend forecast: share change over the {h.trend_years} year(s) before {h.base_year}, continued.",
+        "",
+        "Figures: "
+        + ", ".join(f"`{v}.png`" for v in h.comparison.variable.unique())
+        + "; year-by-year values in `shares.csv`.",
+        "",
+    ]
     return "\n".join(lines)
 
 
 def write_hindcast(h: Hindcast, out: Path, *, force: bool = False) -> Path:
     """Write tables, figures, report.md and metadata.json into ``out`` atomically."""
-    from yreb.runs.provenance import provenance as code_provenance
     from yreb.model.model import replication_seed
+    from yreb.runs.provenance import provenance as code_provenance
     from yreb.runs.storage import atomic_folder, write_json
     from yreb.sweep.analysis import markdown_table
+
     text = verdict(h)
     out = Path(out)
     with atomic_folder(out, force) as tmp:
@@ -379,21 +524,37 @@ def write_hindcast(h: Hindcast, out: Path, *, force: bool = False) -> Path:
             plot_shares(h, variable, tmp / f"{variable}.png")
         (tmp / "report.md").write_text(report_markdown(h, text), encoding="utf-8")
         spec = h.scenario.spec
-        write_json(tmp / "metadata.json", {
-            "base_year": h.base_year, "to_year": h.to_year, "replications": h.replications,
-            "scenario": h.scenario.canonical(), "scenario_file": h.scenario.source,
-            "seeds": {str(r): replication_seed(spec.seed, r) for r in range(spec.replications)},
-            "observed_files": h.observed_files, "compared_regions": h.compared, "trend_years": h.trend_years,
-            "notes": h.notes, **code_provenance()})
+        write_json(
+            tmp / "metadata.json",
+            {
+                "base_year": h.base_year,
+                "to_year": h.to_year,
+                "replications": h.replications,
+                "scenario": h.scenario.canonical(),
+                "scenario_file": h.scenario.source,
+                "seeds": {str(r): replication_seed(spec.seed, r) for r in range(spec.replications)},
+                "observed_files": h.observed_files,
+                "compared_regions": h.compared,
+                "trend_years": h.trend_years,
+                "notes": h.notes,
+                **code_provenance(),
+            },
+        )
     return out
 
 
 # --- command line ------------------------------------------------------------------------------------
 
+
 def cmd_hindcast(args) -> int:
-    h = run_hindcast(scenario_path=args.scenario, observed_paths=args.observed or DEFAULT_OBSERVED,
-                     base_year=args.base_year, to_year=args.to, replications=args.replications,
-                     trend_years=args.trend_years)
+    h = run_hindcast(
+        scenario_path=args.scenario,
+        observed_paths=args.observed or DEFAULT_OBSERVED,
+        base_year=args.base_year,
+        to_year=args.to,
+        replications=args.replications,
+        trend_years=args.trend_years,
+    )
     folder = write_hindcast(h, args.out, force=args.force)
     summary = h.summary()
     print(f"mean absolute error of shares, percentage points ({h.base_year + 1}-{h.to_year}):")
@@ -408,19 +569,40 @@ def cmd_hindcast(args) -> int:
 
 def add_commands(subparsers) -> None:
     from yreb.cli import _positive_int
+
     p = subparsers.add_parser("hindcast", help="compare the baseline from the base year with observed shares")
-    p.add_argument("--base-year", type=int, help="base year (default: the scenario's start year, 2015); the "
-                                                  "region table must hold this year's data")
+    p.add_argument(
+        "--base-year",
+        type=int,
+        help="base year (default: the scenario's start year, 2015); the region table must hold this year's data",
+    )
     p.add_argument("--to", type=int, help="last year compared (default: the last observed year)")
-    p.add_argument("--observed", type=Path, action="append", metavar="FILE",
-                   help="tidy observed-data CSV (region, year, variable, value); repeat for several files "
-                        "(default: the shipped observed_provinces.csv and observed_national.csv)")
+    p.add_argument(
+        "--observed",
+        type=Path,
+        action="append",
+        metavar="FILE",
+        help="tidy observed-data CSV (region, year, variable, value); repeat for several files "
+        "(default: the shipped observed_provinces.csv and observed_national.csv)",
+    )
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: results/hindcast)")
-    p.add_argument("--replications", type=_positive_int, default=DEFAULT_REPLICATIONS,
-                   help=f"replications of the baseline (default {DEFAULT_REPLICATIONS})")
-    p.add_argument("--scenario", type=Path, default=DEFAULT_SCENARIO,
-                   help="scenario run from the base year (default: scenarios/baseline.toml)")
-    p.add_argument("--trend-years", type=_positive_int, default=1,
-                   help="years before the base year whose share change the trend forecast continues (default 1)")
+    p.add_argument(
+        "--replications",
+        type=_positive_int,
+        default=DEFAULT_REPLICATIONS,
+        help=f"replications of the baseline (default {DEFAULT_REPLICATIONS})",
+    )
+    p.add_argument(
+        "--scenario",
+        type=Path,
+        default=DEFAULT_SCENARIO,
+        help="scenario run from the base year (default: scenarios/baseline.toml)",
+    )
+    p.add_argument(
+        "--trend-years",
+        type=_positive_int,
+        default=1,
+        help="years before the base year whose share change the trend forecast continues (default 1)",
+    )
     p.add_argument("--force", action="store_true", help="replace an existing output folder")
     p.set_defaults(func=cmd_hindcast)

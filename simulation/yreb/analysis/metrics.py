@@ -35,6 +35,7 @@ BELT_METRICS: dict[str, tuple[str, str]] = {
 
 # --- inequality -------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class TheilDecomposition:
     """total = between + within (exactly, up to rounding)."""
@@ -102,15 +103,18 @@ def williamson_cv(per_capita: np.ndarray, population: np.ndarray) -> np.ndarray:
 
 # --- convergence --------------------------------------------------------------------------------
 
+
 def ols_slope(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Least-squares slope b of y = a + b x over the last axis: cov(x, y) / var(x)."""
     x, y = np.asarray(x, float), np.asarray(y, float)
     dx = x - x.mean(axis=-1, keepdims=True)
     dy = y - y.mean(axis=-1, keepdims=True)
-    return (dx * dy).sum(axis=-1) / (dx ** 2).sum(axis=-1)
+    return (dx * dy).sum(axis=-1) / (dx**2).sum(axis=-1)
 
 
-def beta_convergence(initial: np.ndarray, final: np.ndarray, years: float | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def beta_convergence(
+    initial: np.ndarray, final: np.ndarray, years: float | np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Beta convergence over a window of ``years``: returns (b, speed).
 
     b is the OLS slope of the annual log growth ln(y_T / y_0) / T on ln y_0 across regions; the implied
@@ -126,6 +130,7 @@ def beta_convergence(initial: np.ndarray, final: np.ndarray, years: float | np.n
 
 
 # --- shares and concentration -------------------------------------------------------------------
+
 
 def belt_share(gdp: np.ndarray, in_belt: np.ndarray) -> np.ndarray:
     """Belt share of national GDP = belt GDP / (belt + outside regions' GDP)."""
@@ -146,6 +151,7 @@ def top_share(values: np.ndarray, k: int) -> np.ndarray:
 
 # --- intervals across paired replications -------------------------------------------------------
 
+
 def t_interval(mean: np.ndarray, sd: np.ndarray, n: np.ndarray, level: float = 0.90) -> tuple[np.ndarray, np.ndarray]:
     """Two-sided t-interval of a mean: mean +/- t_{(1+level)/2, n-1} sd / sqrt(n) (NaN when n < 2)."""
     n = np.asarray(n, float)
@@ -163,8 +169,9 @@ RUN_KEYS = ["scenario", "replication", "seed"]
 def panel(results: pd.DataFrame, variable: str, regions: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
     """One variable as an array (runs, years, regions) plus the (scenario, replication, seed, year) keys
     of its rows in order (runs outer, years inner)."""
-    wide = results[results.variable == variable].pivot_table(index=RUN_KEYS + ["year"], columns="region",
-                                                             values="value", aggfunc="first")
+    wide = results[results.variable == variable].pivot_table(
+        index=RUN_KEYS + ["year"], columns="region", values="value", aggfunc="first"
+    )
     wide = wide.sort_index()[list(regions)]
     n_years = wide.index.get_level_values("year").nunique()
     return wide.index.to_frame(index=False), wide.to_numpy().reshape(-1, n_years, len(regions))
@@ -177,8 +184,10 @@ def belt_aggregates(results: pd.DataFrame, belt: list[str]) -> pd.DataFrame:
     totals = additive.groupby(RUN_KEYS + ["variable", "unit", "year"], sort=False)["value"].sum().reset_index()
     wide = totals.pivot_table(index=RUN_KEYS + ["year"], columns="variable", values="value").reset_index()
     per_capita = wide[RUN_KEYS + ["year"]].assign(
-        variable="gdp_per_capita_yuan", unit=results.loc[results.variable == "gdp_per_capita_yuan", "unit"].iloc[0],
-        value=wide["gdp_100m_yuan"] * YUAN_PER_100M / wide["population_persons"])
+        variable="gdp_per_capita_yuan",
+        unit=results.loc[results.variable == "gdp_per_capita_yuan", "unit"].iloc[0],
+        value=wide["gdp_100m_yuan"] * YUAN_PER_100M / wide["population_persons"],
+    )
     out = pd.concat([totals, per_capita], ignore_index=True)
     out.insert(3, "region", BELT)
     return out
@@ -205,30 +214,43 @@ def belt_metrics(results: pd.DataFrame, regions: list[str], in_belt: list[bool],
     t, ll = theil_t(gdp, population, groups), theil_l(gdp, population, groups)
     values = {
         "belt_share_national_gdp": belt_share(gdp_all, in_belt),
-        "theil_t_total": t.total, "theil_t_between": t.between, "theil_t_within": t.within,
-        "theil_l_total": ll.total, "theil_l_between": ll.between, "theil_l_within": ll.within,
+        "theil_t_total": t.total,
+        "theil_t_between": t.between,
+        "theil_t_within": t.within,
+        "theil_l_total": ll.total,
+        "theil_l_between": ll.between,
+        "theil_l_within": ll.within,
         "cv_gdp_per_capita": coefficient_of_variation(per_capita),
         "williamson_cv_gdp_per_capita": williamson_cv(per_capita, population),
         "beta_convergence_per_year": speed,
         "talent_herfindahl": herfindahl(talent),
         "talent_top3_share": top_share(talent, 3),
     }
-    frames = [keys.assign(region=BELT, variable=name, unit=BELT_METRICS[name][1], value=array.reshape(-1))
-              for name, array in values.items()]
+    frames = [
+        keys.assign(region=BELT, variable=name, unit=BELT_METRICS[name][1], value=array.reshape(-1))
+        for name, array in values.items()
+    ]
     return pd.concat(frames, ignore_index=True)
 
 
 def gdp_concepts(results: pd.DataFrame) -> pd.DataFrame:
     """GDP by location vs statistical attribution vs income by owner (GNI), with the two gaps, per row."""
     columns = ["gdp_100m_yuan", "gdp_attributed_100m_yuan", "gni_100m_yuan"]
-    wide = results[results.variable.isin(columns)].pivot_table(
-        index=RUN_KEYS + ["region", "year"], columns="variable", values="value").reset_index()
+    wide = (
+        results[results.variable.isin(columns)]
+        .pivot_table(index=RUN_KEYS + ["region", "year"], columns="variable", values="value")
+        .reset_index()
+    )
     wide.columns.name = None
-    return wide.assign(attributed_minus_location_100m_yuan=wide.gdp_attributed_100m_yuan - wide.gdp_100m_yuan,
-                       gni_minus_location_100m_yuan=wide.gni_100m_yuan - wide.gdp_100m_yuan)
+    return wide.assign(
+        attributed_minus_location_100m_yuan=wide.gdp_attributed_100m_yuan - wide.gdp_100m_yuan,
+        gni_minus_location_100m_yuan=wide.gni_100m_yuan - wide.gdp_100m_yuan,
+    )
 
 
-def od_matrix(flows: pd.DataFrame, factor: str, regions: list[str], years: tuple[int, int] | None = None) -> pd.DataFrame:
+def od_matrix(
+    flows: pd.DataFrame, factor: str, regions: list[str], years: tuple[int, int] | None = None
+) -> pd.DataFrame:
     """Origin x destination matrix of one factor's flows, summed over ``years`` (inclusive; default all) and
     averaged over replications. Rows are origins, columns destinations, in the order of ``regions``."""
     data = flows[flows.factor == factor]

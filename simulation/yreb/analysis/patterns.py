@@ -9,19 +9,18 @@ these functions by ``tools/validation_docs.py``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from yreb.model import kernels as k
-from yreb.model.calibration import achieved_targets
 from yreb.analysis.metrics import beta_convergence, theil_t
-from yreb.model.model import YREBModel
-from yreb.model.parameters import ModelParameters
 from yreb.inputs.regions import load_region_table
 from yreb.inputs.scenario import ResolvedScenario, parse_scenario, read_toml, resolve, shipped_folder
+from yreb.model import kernels as k
+from yreb.model.calibration import achieved_targets
+from yreb.model.model import YREBModel
+from yreb.model.parameters import ModelParameters
 
 END_YEAR = 2035
 MIGRATION_COST_CUT = 0.18  # Tombe & Zhu (2019): inter-provincial migration costs fell about 18% in 2000-05
@@ -37,9 +36,16 @@ CAPITAL_REPLICATIONS = 3
 
 # --- scenarios and runs --------------------------------------------------------------------------
 
-def shipped_scenario(name: str, parameters: dict | None = None, policy: dict | None = None,
-                     stochastic: bool = False, replications: int = 1, end_year: int = END_YEAR,
-                     extra_policies: list[dict] | None = None) -> ResolvedScenario:
+
+def shipped_scenario(
+    name: str,
+    parameters: dict | None = None,
+    policy: dict | None = None,
+    stochastic: bool = False,
+    replications: int = 1,
+    end_year: int = END_YEAR,
+    extra_policies: list[dict] | None = None,
+) -> ResolvedScenario:
     """A shipped scenario file with parameter overrides, field overrides of its first policy, extra policies."""
     path = shipped_folder() / f"{name}.toml"
     data, text = read_toml(path)
@@ -67,6 +73,7 @@ def percent_change(policy: float, baseline: float) -> float:
 
 
 # --- pattern 1: migration-cost cut ------------------------------------------------------------------
+
 
 def barrier_level_for_cost_cut(border_cost: float, cut: float) -> float:
     """Barrier level lv with exp(b lv) = (1 - cut) exp(b): every cross-border mu falls by ``cut``.
@@ -98,23 +105,35 @@ def migration_cost_cut(cut: float = MIGRATION_COST_CUT) -> MigrationCut:
     runs = {"base": run_wide(base), "cut": run_wide(shipped_scenario("baseline", extra_policies=[policy]))}
     table = base.table
     d, border = table.distance_km(), table.border()
-    ratios = [k.migration_cost(d, border, getattr(p, f"border_cost_{f}"), levels[f], p.distance_scale_km,
-                               p.distance_elasticity)
-              / k.migration_cost(d, border, getattr(p, f"border_cost_{f}"), 1.0, p.distance_scale_km,
-                                 p.distance_elasticity) for f in levels]
+    ratios = [
+        k.migration_cost(
+            d, border, getattr(p, f"border_cost_{f}"), levels[f], p.distance_scale_km, p.distance_elasticity
+        )
+        / k.migration_cost(d, border, getattr(p, f"border_cost_{f}"), 1.0, p.distance_scale_km, p.distance_elasticity)
+        for f in levels
+    ]
     cross = border.astype(bool)
     belt = belt_names(base)
     years = (base.spec.start_year + CUT_WINDOW_YEARS, END_YEAR)
 
     def change(variable, regions):
-        return {y: percent_change(runs["cut"][variable][regions].loc[y].sum(),
-                                  runs["base"][variable][regions].loc[y].sum()) for y in years}
-    return MigrationCut(levels["talent"], levels["labour"], float(np.mean([r[cross].mean() for r in ratios])),
-                        change("migrant_stock_persons", list(table.names)), change("gdp_100m_yuan", belt),
-                        change("gdp_100m_yuan", list(table.names)))
+        return {
+            y: percent_change(runs["cut"][variable][regions].loc[y].sum(), runs["base"][variable][regions].loc[y].sum())
+            for y in years
+        }
+
+    return MigrationCut(
+        levels["talent"],
+        levels["labour"],
+        float(np.mean([r[cross].mean() for r in ratios])),
+        change("migrant_stock_persons", list(table.names)),
+        change("gdp_100m_yuan", belt),
+        change("gdp_100m_yuan", list(table.names)),
+    )
 
 
 # --- patterns 2 and 4: integration versus convergence --------------------------------------------
+
 
 @dataclass
 class Integration:
@@ -131,8 +150,9 @@ def belt_inequality(wide: pd.DataFrame, scenario: ResolvedScenario, start: int) 
     gdp, pop = wide["gdp_100m_yuan"][belt], wide["population_persons"][belt]
     between = float(theil_t(gdp.loc[END_YEAR].to_numpy(), pop.loc[END_YEAR].to_numpy(), groups).between)
     per_capita = gdp / pop
-    _, speed = beta_convergence(per_capita.loc[start].to_numpy(), per_capita.loc[END_YEAR].to_numpy(),
-                                float(END_YEAR - start))
+    _, speed = beta_convergence(
+        per_capita.loc[start].to_numpy(), per_capita.loc[END_YEAR].to_numpy(), float(END_YEAR - start)
+    )
     return between, float(np.round(speed, 6)) + 0.0  # + 0.0: no '-0.00' for a zero speed
 
 
@@ -144,11 +164,16 @@ def integration(parameters: dict | None = None) -> Integration:
     belt = belt_names(base)
     gdp = {s: w["gdp_100m_yuan"][belt].loc[END_YEAR].sum() for s, w in wide.items()}
     ineq = {s: belt_inequality(w, base, start) for s, w in wide.items()}
-    return Integration(percent_change(gdp["removed"], gdp["base"]), (ineq["base"][0], ineq["removed"][0]),
-                       (ineq["base"][1], ineq["removed"][1]), start)
+    return Integration(
+        percent_change(gdp["removed"], gdp["base"]),
+        (ineq["base"][0], ineq["removed"][0]),
+        (ineq["base"][1], ineq["removed"][1]),
+        start,
+    )
 
 
 # --- pattern 3: a park's effect on its host ----------------------------------------------------------
+
 
 @dataclass
 class ParkEffect:
@@ -168,22 +193,31 @@ def park_effect(parameters: dict | None = None, policy: dict | None = None) -> P
     year = spec.start + PARK_HORIZON_YEARS
     wb, wp = run_wide(base), run_wide(park)
     gdp = np.log(wp["gdp_100m_yuan"][spec.host].loc[year] / wb["gdp_100m_yuan"][spec.host].loc[year])
-    cap = np.log(wp["capital_installed_100m_yuan"][spec.host].loc[year]
-                 / wb["capital_installed_100m_yuan"][spec.host].loc[year])
-    return ParkEffect(spec.host, year, 100 * np.expm1(gdp), 100 * np.expm1(cap),
-                      base.params.capital_share * cap / gdp,
-                      100 * SEZ_HOST_CITY_EFFECT / HOST_PROVINCE_PREFECTURES)
+    cap = np.log(
+        wp["capital_installed_100m_yuan"][spec.host].loc[year] / wb["capital_installed_100m_yuan"][spec.host].loc[year]
+    )
+    return ParkEffect(
+        spec.host,
+        year,
+        100 * np.expm1(gdp),
+        100 * np.expm1(cap),
+        base.params.capital_share * cap / gdp,
+        100 * SEZ_HOST_CITY_EFFECT / HOST_PROVINCE_PREFECTURES,
+    )
 
 
 def enclave_home_tfp_pct(parameters: dict | None = None, policy: dict | None = None) -> float:
     """Shipped 'innovation_enclave_jiangxi_shanghai' against the baseline: % change of the home's TFP at END_YEAR."""
     enclave = shipped_scenario("innovation_enclave_jiangxi_shanghai", parameters, policy)
     home = enclave.spec.policies[0].home
-    return percent_change(run_wide(enclave)["tfp"][home].loc[END_YEAR],
-                          run_wide(shipped_scenario("baseline", parameters))["tfp"][home].loc[END_YEAR])
+    return percent_change(
+        run_wide(enclave)["tfp"][home].loc[END_YEAR],
+        run_wide(shipped_scenario("baseline", parameters))["tfp"][home].loc[END_YEAR],
+    )
 
 
 # --- pattern 5: capital flows in the baseline --------------------------------------------------------
+
 
 @dataclass
 class CapitalFlows:
@@ -198,7 +232,9 @@ def capital_flows() -> CapitalFlows:
     shares = []
     for r in range(CAPITAL_REPLICATIONS):
         w = run_wide(stochastic, r)
-        shares.append(w["investment_from_outside_100m_yuan"].sum(axis=1) / w["investment_received_100m_yuan"].sum(axis=1))
+        shares.append(
+            w["investment_from_outside_100m_yuan"].sum(axis=1) / w["investment_received_100m_yuan"].sum(axis=1)
+        )
     shares = pd.concat(shares)
     scenario = shipped_scenario("baseline")
     w = run_wide(scenario).loc[END_YEAR]
@@ -218,19 +254,23 @@ SCAN: dict[str, tuple[str, float, float, float, str]] = {
     "management_transfer": ("park", 0.3, 0.4, 0.5, "MODEL.md s.7: theta_m 0.3-0.5"),
     "researchers": ("enclave", 500.0, 2000.0, 8000.0, "shipped enclave sweep (enclave_barrier_grid.toml): 500-8000"),
 }
-HEADLINES = {"belt_gdp_barriers_removed_pct": "belt GDP, barriers removed (% vs baseline, 2035)",
-             "host_gdp_park_pct": "host (Anhui) GDP, park (% vs baseline, 2030)",
-             "home_tfp_enclave_pct": "home (Jiangxi) TFP, enclave (% vs baseline, 2035)"}
+HEADLINES = {
+    "belt_gdp_barriers_removed_pct": "belt GDP, barriers removed (% vs baseline, 2035)",
+    "host_gdp_park_pct": "host (Anhui) GDP, park (% vs baseline, 2030)",
+    "home_tfp_enclave_pct": "home (Jiangxi) TFP, enclave (% vs baseline, 2035)",
+}
 
 
 def headline_effects(parameters: dict | None = None, park: dict | None = None, enclave: dict | None = None) -> dict:
     """The three headline effects under one parameter setting, and the talent migrant share it implies."""
     params = ModelParameters(**(parameters or {}))
     table = load_region_table()
-    return {"belt_gdp_barriers_removed_pct": integration(parameters).belt_gdp_pct,
-            "host_gdp_park_pct": park_effect(parameters, park).host_gdp_pct,
-            "home_tfp_enclave_pct": enclave_home_tfp_pct(parameters, enclave),
-            "talent_migrant_share_pct": 100 * achieved_targets(table, params)["border_cost_talent"]}
+    return {
+        "belt_gdp_barriers_removed_pct": integration(parameters).belt_gdp_pct,
+        "host_gdp_park_pct": park_effect(parameters, park).host_gdp_pct,
+        "home_tfp_enclave_pct": enclave_home_tfp_pct(parameters, enclave),
+        "talent_migrant_share_pct": 100 * achieved_targets(table, params)["border_cost_talent"],
+    }
 
 
 def robustness_scan() -> pd.DataFrame:
@@ -239,14 +279,15 @@ def robustness_scan() -> pd.DataFrame:
     for name, (where, *values, _) in SCAN.items():
         for value in values:
             override = {name: value}
-            effects = headline_effects(parameters=override if where == "parameters" else None,
-                                       park=override if where == "park" else None,
-                                       enclave=override if where == "enclave" else None)
+            effects = headline_effects(
+                parameters=override if where == "parameters" else None,
+                park=override if where == "park" else None,
+                enclave=override if where == "enclave" else None,
+            )
             rows.append({"parameter": name, "value": value, **effects})
     return pd.DataFrame(rows)
 
 
 def robust_signs(scan: pd.DataFrame) -> dict[str, bool]:
     """Whether each headline effect keeps one sign over every scanned value."""
-    return {h: bool((np.sign(scan[h]) == np.sign(scan[h].iloc[0])).all() and scan[h].iloc[0] != 0)
-            for h in HEADLINES}
+    return {h: bool((np.sign(scan[h]) == np.sign(scan[h].iloc[0])).all() and scan[h].iloc[0] != 0) for h in HEADLINES}

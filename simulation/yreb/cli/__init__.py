@@ -48,25 +48,31 @@ def _seed(text: str) -> int:
 
 
 def cmd_run(args) -> int:
-    from yreb.runs.runner import run_to_folder
     from yreb.inputs.scenario import load_scenario
+    from yreb.runs.runner import run_to_folder
+
     scenario = load_scenario(args.scenario, replications=args.replications, seed=args.seed, force=args.force)
     folder = run_to_folder(scenario, args.out, force=args.force, progress=not args.quiet, plots=not args.no_plots)
     timings = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))["timings"]
-    print(f"wrote {folder}: {scenario.spec.replications} replications x {len(scenario.years)} years, "
-          f"model time {timings['total_seconds']:.2f} s")
+    print(
+        f"wrote {folder}: {scenario.spec.replications} replications x {len(scenario.years)} years, "
+        f"model time {timings['total_seconds']:.2f} s"
+    )
     return 0
 
 
 def cmd_validate(args) -> int:
-    from yreb.model.model import YREBModel
     from yreb.inputs.scenario import load_scenario
+    from yreb.model.model import YREBModel
+
     for path in args.files:
         scenario = load_scenario(path, force=True)
         YREBModel(scenario)  # calibrates the base year: inputs that admit none are reported as by 'run'
         spec = scenario.spec
-        print(f"{path}: ok ({spec.name}: {scenario.table.n} regions, {spec.start_year}-{spec.end_year}, "
-              f"{len(spec.policies)} policies, {spec.replications} replications)")
+        print(
+            f"{path}: ok ({spec.name}: {scenario.table.n} regions, {spec.start_year}-{spec.end_year}, "
+            f"{len(spec.policies)} policies, {spec.replications} replications)"
+        )
     return 0
 
 
@@ -80,8 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", type=Path, default=DEFAULT_RESULTS, help="parent folder of the result folder")
     run.add_argument("--replications", type=_positive_int, help="override the scenario's replications")
     run.add_argument("--seed", type=_seed, help="override the scenario's root seed")
-    run.add_argument("--force", action="store_true",
-                     help="replace an existing result folder; allow more than the replication limit")
+    run.add_argument(
+        "--force", action="store_true", help="replace an existing result folder; allow more than the replication limit"
+    )
     run.add_argument("--no-plots", action="store_true", help="skip the plots")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(func=cmd_run)

@@ -44,8 +44,13 @@ def load_observed(path: str | Path, regions: list[str] | tuple[str, ...]) -> pd.
     df = read_csv_strict(path)
     missing = [c for c in REQUIRED_COLUMNS if c not in df.columns]
     if missing:
-        _fail(name, f"missing column(s) {', '.join(missing)}", row=1, field=missing[0],
-              expected="a header with the columns " + ", ".join(REQUIRED_COLUMNS))
+        _fail(
+            name,
+            f"missing column(s) {', '.join(missing)}",
+            row=1,
+            field=missing[0],
+            expected="a header with the columns " + ", ".join(REQUIRED_COLUMNS),
+        )
     if df.empty:
         _fail(name, "no data rows", expected="at least one row after the header")
     known = set(regions) | set(NATIONAL_REGIONS)
@@ -53,21 +58,47 @@ def load_observed(path: str | Path, regions: list[str] | tuple[str, ...]) -> pd.
     region = df["region"].str.strip()
     variable = df["variable"].str.strip()
     for i in np.flatnonzero(~region.isin(known).to_numpy()):
-        _fail(name, "unknown region", row=int(lines[i]), field="region", value=region.iloc[i],
-              expected="one of " + ", ".join(list(regions) + list(NATIONAL_REGIONS)))
+        _fail(
+            name,
+            "unknown region",
+            row=int(lines[i]),
+            field="region",
+            value=region.iloc[i],
+            expected="one of " + ", ".join(list(regions) + list(NATIONAL_REGIONS)),
+        )
     for i in np.flatnonzero((variable == "").to_numpy()):
         _fail(name, "empty variable name", row=int(lines[i]), field="variable", expected="e.g. " + GDP)
     year = pd.to_numeric(df["year"].str.strip(), errors="coerce")
     bad = ~np.isfinite(year) | (year != np.round(year)) | (year < YEAR_RANGE[0]) | (year > YEAR_RANGE[1])
     for i in np.flatnonzero(bad.to_numpy()):
-        _fail(name, "not a year", row=int(lines[i]), field="year", value=df["year"].iloc[i],
-              expected=f"a whole number from {YEAR_RANGE[0]} to {YEAR_RANGE[1]}")
+        _fail(
+            name,
+            "not a year",
+            row=int(lines[i]),
+            field="year",
+            value=df["year"].iloc[i],
+            expected=f"a whole number from {YEAR_RANGE[0]} to {YEAR_RANGE[1]}",
+        )
     value = pd.to_numeric(df["value"].str.strip(), errors="coerce")
     for i in np.flatnonzero(~np.isfinite(value.to_numpy(dtype=float))):
-        _fail(name, "not a number", row=int(lines[i]), field="value", value=df["value"].iloc[i],
-              expected="a finite number")
-    out = pd.DataFrame({"region": region, "year": year.astype(int), "variable": variable,
-                        "value": value.astype(float), "file": name, "line": lines})
+        _fail(
+            name,
+            "not a number",
+            row=int(lines[i]),
+            field="value",
+            value=df["value"].iloc[i],
+            expected="a finite number",
+        )
+    out = pd.DataFrame(
+        {
+            "region": region,
+            "year": year.astype(int),
+            "variable": variable,
+            "value": value.astype(float),
+            "file": name,
+            "line": lines,
+        }
+    )
     check_unique(out)
     return out
 
@@ -78,12 +109,17 @@ def check_unique(observed: pd.DataFrame) -> None:
     if repeated.empty:
         return
     first = repeated.iloc[0]
-    same = repeated[(repeated.region == first.region) & (repeated.year == first.year)
-                    & (repeated.variable == first.variable)]
+    same = repeated[
+        (repeated.region == first.region) & (repeated.year == first.year) & (repeated.variable == first.variable)
+    ]
     second = same.iloc[1]
     where = f"line {first.line}" if second.file == first.file else f"{first.file}, line {first.line}"
-    _fail(second.file, f"duplicate row for ({first.region}, {first.year}, {first.variable}); first on {where}",
-          row=int(second.line), expected="one value per region, year and variable")
+    _fail(
+        second.file,
+        f"duplicate row for ({first.region}, {first.year}, {first.variable}); first on {where}",
+        row=int(second.line),
+        expected="one value per region, year and variable",
+    )
 
 
 def load_observed_files(paths, regions) -> pd.DataFrame:

@@ -34,10 +34,26 @@ from yreb.model.kernels import haversine_km
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 DEFAULT_REGION_TABLE = DATA_DIR / "regions_2015.csv"
 SUBREGIONS = ("downstream", "midstream", "upstream", "outside")
-REQUIRED_COLUMNS = ("region", "subregion", "lon", "lat", "gdp_100m_yuan", "population_10k",
-                    "talent_persons", "land_area_km2")
-NUMERIC_COLUMNS = ("lon", "lat", "gdp_100m_yuan", "population_10k", "talent_persons", "land_area_km2",
-                   "construction_land_km2", "capital_stock_100m_yuan")
+REQUIRED_COLUMNS = (
+    "region",
+    "subregion",
+    "lon",
+    "lat",
+    "gdp_100m_yuan",
+    "population_10k",
+    "talent_persons",
+    "land_area_km2",
+)
+NUMERIC_COLUMNS = (
+    "lon",
+    "lat",
+    "gdp_100m_yuan",
+    "population_10k",
+    "talent_persons",
+    "land_area_km2",
+    "construction_land_km2",
+    "capital_stock_100m_yuan",
+)
 CONSTRUCTION_LAND_KM2_PER_10K = 385_933.0 / 138_097.0  # 2015 national construction land per 10k residents
 DEFAULT_CAPITAL_OUTPUT_RATIO = 3.3
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9_\- ]{1,64}$")
@@ -78,27 +94,53 @@ class RegionTable:
         """SHA-256 of the table's names and numbers: identifies the data a run used."""
         h = hashlib.sha256()
         h.update("|".join(self.names + self.subregion + self.province).encode())
-        for arr in (self.lon, self.lat, self.gdp_100m_yuan, self.population_persons, self.talent_persons,
-                    self.land_area_km2, self.construction_land_km2, self.capital_stock_100m_yuan):
+        for arr in (
+            self.lon,
+            self.lat,
+            self.gdp_100m_yuan,
+            self.population_persons,
+            self.talent_persons,
+            self.land_area_km2,
+            self.construction_land_km2,
+            self.capital_stock_100m_yuan,
+        ):
             h.update(np.ascontiguousarray(arr, dtype=float).tobytes())
         return h.hexdigest()
 
     def index(self, name: str) -> int:
         return self.names.index(name)
 
-    def subset(self, names: list[str]) -> "RegionTable":
+    def subset(self, names: list[str]) -> RegionTable:
         idx = [self.index(n) for n in names]
         pick = lambda arr: arr[idx]  # noqa: E731
         tup = lambda t: tuple(t[i] for i in idx)  # noqa: E731
-        return RegionTable(tup(self.names), tup(self.names_zh), tup(self.subregion), tup(self.province),
-                           pick(self.in_belt), pick(self.lon), pick(self.lat), pick(self.gdp_100m_yuan),
-                           pick(self.population_persons), pick(self.talent_persons), pick(self.land_area_km2),
-                           pick(self.construction_land_km2), pick(self.capital_stock_100m_yuan),
-                           self.source_file)
+        return RegionTable(
+            tup(self.names),
+            tup(self.names_zh),
+            tup(self.subregion),
+            tup(self.province),
+            pick(self.in_belt),
+            pick(self.lon),
+            pick(self.lat),
+            pick(self.gdp_100m_yuan),
+            pick(self.population_persons),
+            pick(self.talent_persons),
+            pick(self.land_area_km2),
+            pick(self.construction_land_km2),
+            pick(self.capital_stock_100m_yuan),
+            self.source_file,
+        )
 
 
-def _fail(file: str, message: str, *, field: str | None = None, row: int | None = None, value=None,
-          expected: str | None = None):
+def _fail(
+    file: str,
+    message: str,
+    *,
+    field: str | None = None,
+    row: int | None = None,
+    value=None,
+    expected: str | None = None,
+):
     value = value.item() if isinstance(value, np.generic) else value  # 23237.5, not np.float64(23237.5)
     raise UserInputError(message, file=file, field=field, line=row, value=value, expected=expected)
 
@@ -128,6 +170,7 @@ def read_csv_strict(path: Path) -> pd.DataFrame:
     """Read a UTF-8 CSV, turning unreadable, empty or non-UTF-8 files into UserInputError."""
     text = read_text(path, "CSV")
     from io import StringIO
+
     try:
         return pd.read_csv(StringIO(text), dtype=str, keep_default_na=False)
     except pd.errors.ParserError as exc:
@@ -141,8 +184,12 @@ def load_region_table(path: str | Path | None = None) -> RegionTable:
     df = read_csv_strict(path)
     missing = [c for c in REQUIRED_COLUMNS if c not in df.columns]
     if missing:
-        _fail(name, f"missing column(s) {', '.join(missing)}", field=missing[0],
-              expected="columns " + ", ".join(REQUIRED_COLUMNS))
+        _fail(
+            name,
+            f"missing column(s) {', '.join(missing)}",
+            field=missing[0],
+            expected="columns " + ", ".join(REQUIRED_COLUMNS),
+        )
     if len(df) < 2:
         _fail(name, "a region table needs at least two regions", expected="two or more rows")
     values: dict[str, np.ndarray] = {}
@@ -163,44 +210,93 @@ def load_region_table(path: str | Path | None = None) -> RegionTable:
     names = [s.strip() for s in df["region"]]
     for i, n in enumerate(names):
         if not NAME_PATTERN.match(n):
-            _fail(name, "invalid region name", field="region", row=i + 2, value=n,
-                  expected="1-64 letters, digits, spaces, '_' or '-'")
+            _fail(
+                name,
+                "invalid region name",
+                field="region",
+                row=i + 2,
+                value=n,
+                expected="1-64 letters, digits, spaces, '_' or '-'",
+            )
     seen: dict[str, int] = {}
     for i, n in enumerate(names):
         if n in seen:
-            _fail(name, f"duplicate region name (first on line {seen[n]})", field="region", row=i + 2, value=n,
-                  expected="unique region names")
+            _fail(
+                name,
+                f"duplicate region name (first on line {seen[n]})",
+                field="region",
+                row=i + 2,
+                value=n,
+                expected="unique region names",
+            )
         seen[n] = i + 2
     subregion = [s.strip() for s in df["subregion"]]
     for i, s in enumerate(subregion):
         if s not in SUBREGIONS:
-            _fail(name, "unknown sub-region", field="subregion", row=i + 2, value=s,
-                  expected="one of " + ", ".join(SUBREGIONS))
+            _fail(
+                name,
+                "unknown sub-region",
+                field="subregion",
+                row=i + 2,
+                value=s,
+                expected="one of " + ", ".join(SUBREGIONS),
+            )
     for col, lo, hi in [("lon", -180, 180), ("lat", -90, 90)]:
         bad = np.flatnonzero((values[col] < lo) | (values[col] > hi))
         if bad.size:
-            _fail(name, "out of range", field=col, row=int(bad[0]) + 2, value=values[col][bad[0]],
-                  expected=f"degrees between {lo} and {hi}")
-    for col in ("gdp_100m_yuan", "population_10k", "talent_persons", "land_area_km2",
-                "construction_land_km2", "capital_stock_100m_yuan"):
+            _fail(
+                name,
+                "out of range",
+                field=col,
+                row=int(bad[0]) + 2,
+                value=values[col][bad[0]],
+                expected=f"degrees between {lo} and {hi}",
+            )
+    for col in (
+        "gdp_100m_yuan",
+        "population_10k",
+        "talent_persons",
+        "land_area_km2",
+        "construction_land_km2",
+        "capital_stock_100m_yuan",
+    ):
         if col in values:
             bad = np.flatnonzero(values[col] <= 0)
             if bad.size:
-                _fail(name, "must be positive", field=col, row=int(bad[0]) + 2, value=values[col][bad[0]],
-                      expected="a number > 0")
+                _fail(
+                    name,
+                    "must be positive",
+                    field=col,
+                    row=int(bad[0]) + 2,
+                    value=values[col][bad[0]],
+                    expected="a number > 0",
+                )
     population = values["population_10k"] * 1e4
     talent = values["talent_persons"]
     bad = np.flatnonzero(talent >= population)
     if bad.size:
-        _fail(name, "talent exceeds population", field="talent_persons", row=int(bad[0]) + 2,
-              value=talent[bad[0]], expected="fewer R&D persons than residents (population_10k x 10,000)")
+        _fail(
+            name,
+            "talent exceeds population",
+            field="talent_persons",
+            row=int(bad[0]) + 2,
+            value=talent[bad[0]],
+            expected="fewer R&D persons than residents (population_10k x 10,000)",
+        )
     land = values["land_area_km2"]
-    built = values.get("construction_land_km2",
-                       np.minimum(values["population_10k"] * CONSTRUCTION_LAND_KM2_PER_10K, 0.5 * land))
+    built = values.get(
+        "construction_land_km2", np.minimum(values["population_10k"] * CONSTRUCTION_LAND_KM2_PER_10K, 0.5 * land)
+    )
     bad = np.flatnonzero(built > land)
     if bad.size:
-        _fail(name, "construction land exceeds land area", field="construction_land_km2", row=int(bad[0]) + 2,
-              value=built[bad[0]], expected=f"at most land_area_km2 ({land[bad[0]]:g} km2)")
+        _fail(
+            name,
+            "construction land exceeds land area",
+            field="construction_land_km2",
+            row=int(bad[0]) + 2,
+            value=built[bad[0]],
+            expected=f"at most land_area_km2 ({land[bad[0]]:g} km2)",
+        )
     capital = values.get("capital_stock_100m_yuan", values["gdp_100m_yuan"] * DEFAULT_CAPITAL_OUTPUT_RATIO)
     if "in_belt" in df.columns and (df["in_belt"].str.strip() != "").any():
         flags = []
@@ -213,7 +309,22 @@ def load_region_table(path: str | Path | None = None) -> RegionTable:
     else:
         in_belt = np.array([s != "outside" for s in subregion])
     zh = tuple(df["region_zh"]) if "region_zh" in df.columns else tuple(names)
-    province = tuple(p.strip() or n for p, n in zip(df["province"], names)) if "province" in df.columns \
-        else tuple(names)
-    return RegionTable(tuple(names), zh, tuple(subregion), province, in_belt, values["lon"], values["lat"],
-                       values["gdp_100m_yuan"], population, talent, land, built, capital, name)
+    province = (
+        tuple(p.strip() or n for p, n in zip(df["province"], names)) if "province" in df.columns else tuple(names)
+    )
+    return RegionTable(
+        tuple(names),
+        zh,
+        tuple(subregion),
+        province,
+        in_belt,
+        values["lon"],
+        values["lat"],
+        values["gdp_100m_yuan"],
+        population,
+        talent,
+        land,
+        built,
+        capital,
+        name,
+    )

@@ -21,9 +21,9 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from yreb.errors import UserInputError
+from yreb.inputs.regions import DEFAULT_REGION_TABLE, SUBREGIONS, RegionTable, load_region_table, read_text
 from yreb.model.parameters import ModelParameters
 from yreb.policies import POLICY_TYPES, CoBuiltParkPolicy, InnovationEnclavePolicy, Policy, ResolvedPolicies
-from yreb.inputs.regions import DEFAULT_REGION_TABLE, SUBREGIONS, RegionTable, load_region_table, read_text
 
 MAX_REPLICATIONS = 1000  # more needs --force: a typo like 10000 would otherwise run for hours
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,63}\Z")  # \Z: no trailing newline
@@ -41,7 +41,9 @@ class ScenarioFile(BaseModel):
     replications: int = Field(5, ge=1, description="number of replications (paired by seed across scenarios)")
     start_year: int = Field(2015, ge=1900, le=2300, description="base year of the region table")
     end_year: int = Field(2035, ge=1900, le=2300, description="last simulated year")
-    region_table: str | None = Field(None, description="CSV region table, relative to the scenario file (default: shipped 2015 data)")
+    region_table: str | None = Field(
+        None, description="CSV region table, relative to the scenario file (default: shipped 2015 data)"
+    )
     regions: list[str] | None = Field(None, description="subset of the table's regions to simulate")
     groups: dict[str, list[str]] = Field(default_factory=dict, description="user-defined region groups")
     parameters: ModelParameters = Field(default_factory=ModelParameters)
@@ -51,8 +53,10 @@ class ScenarioFile(BaseModel):
     @classmethod
     def _safe_name(cls, v: str) -> str:
         if not NAME_RE.match(v):
-            raise ValueError("must be 1-64 letters, digits, '_' or '-', starting with a letter or digit "
-                             "(no spaces, path separators or '..')")
+            raise ValueError(
+                "must be 1-64 letters, digits, '_' or '-', starting with a letter or digit "
+                "(no spaces, path separators or '..')"
+            )
         return v
 
     @model_validator(mode="after")
@@ -94,6 +98,7 @@ class ResolvedScenario:
 
 
 # --- reading and error reporting -------------------------------------------------------------
+
 
 def _find_line(text: str, loc: tuple) -> int | None:
     """Line of a validation location in the TOML text: the key inside its ``[table]`` or the k-th
@@ -159,8 +164,9 @@ def raise_validation_error(exc: ValidationError, name: str, text: str) -> None:
     ctx = err.get("ctx") or {}
     if "expected_tags" in ctx:
         expected = "one of " + ctx["expected_tags"]
-    raise UserInputError(msg, file=name, field=field, value=value, expected=expected,
-                         line=_find_line(text, loc)) from None
+    raise UserInputError(
+        msg, file=name, field=field, value=value, expected=expected, line=_find_line(text, loc)
+    ) from None
 
 
 def parse_scenario(data: dict, name: str = "<scenario>", text: str = "") -> ScenarioFile:
@@ -174,8 +180,13 @@ def parse_scenario(data: dict, name: str = "<scenario>", text: str = "") -> Scen
 def _resolve_ref(ref, groups: dict[str, np.ndarray], index: dict[str, int], file: str, field: str) -> np.ndarray:
     if isinstance(ref, str):
         if ref not in groups:
-            raise UserInputError("unknown region group", file=file, field=field, value=ref,
-                                 expected="one of " + ", ".join(sorted(groups)))
+            raise UserInputError(
+                "unknown region group",
+                file=file,
+                field=field,
+                value=ref,
+                expected="one of " + ", ".join(sorted(groups)),
+            )
         return groups[ref]
     if not ref:
         raise UserInputError("empty region list", file=file, field=field, expected="at least one region")
@@ -184,18 +195,29 @@ def _resolve_ref(ref, groups: dict[str, np.ndarray], index: dict[str, int], file
 
 def _region_index(name: str, index: dict[str, int], file: str, field: str) -> int:
     if name not in index:
-        raise UserInputError("unknown region", file=file, field=field, value=name,
-                             expected="one of " + ", ".join(index))
+        raise UserInputError(
+            "unknown region", file=file, field=field, value=name, expected="one of " + ", ".join(index)
+        )
     return index[name]
 
 
 # policies that take part of one region's base-year stock while in force:
 # (amount field, region field, stock in the region table, unit, message)
 CLAIMS = {
-    InnovationEnclavePolicy: ("researchers", "hub", "talent_persons", "persons",
-                              "enclave head-count exceeds half the hub's talent"),
-    CoBuiltParkPolicy: ("land_km2", "host", "construction_land_km2", "km2",
-                        "park land exceeds half the host's construction land"),
+    InnovationEnclavePolicy: (
+        "researchers",
+        "hub",
+        "talent_persons",
+        "persons",
+        "enclave head-count exceeds half the hub's talent",
+    ),
+    CoBuiltParkPolicy: (
+        "land_km2",
+        "host",
+        "construction_land_km2",
+        "km2",
+        "park land exceeds half the host's construction land",
+    ),
 }
 
 
@@ -219,8 +241,13 @@ def _check_claims(spec: ScenarioFile, table: RegionTable, index: dict[str, int],
             peak = int(np.argmax(total))
             if total[peak] > amount:
                 message += f" (with the others in force in {years[peak]}: {total[peak]:g} {unit} in all)"
-            raise UserInputError(message, file=source, field=f"policies[{k}].{attr}", value=amount,
-                                 expected=f"at most {limit:.0f} {unit} for {region}")
+            raise UserInputError(
+                message,
+                file=source,
+                field=f"policies[{k}].{attr}",
+                value=amount,
+                expected=f"at most {limit:.0f} {unit} for {region}",
+            )
 
 
 def resolve(spec: ScenarioFile, base_dir: Path, source: str = "<scenario>") -> ResolvedScenario:
@@ -241,11 +268,16 @@ def resolve(spec: ScenarioFile, base_dir: Path, source: str = "<scenario>") -> R
         groups[sub] = np.flatnonzero(np.asarray(table.subregion) == sub)
     for gname, members in spec.groups.items():
         if gname in BUILTIN_GROUPS or gname in index:
-            raise UserInputError("group name clashes with a built-in group or a region", file=source,
-                                 field=f"groups.{gname}", expected="a new name")
+            raise UserInputError(
+                "group name clashes with a built-in group or a region",
+                file=source,
+                field=f"groups.{gname}",
+                expected="a new name",
+            )
         if not NAME_RE.match(gname):
-            raise UserInputError("invalid group name", file=source, field=f"groups.{gname}",
-                                 expected="letters, digits, '_' or '-'")
+            raise UserInputError(
+                "invalid group name", file=source, field=f"groups.{gname}", expected="letters, digits, '_' or '-'"
+            )
         groups[gname] = _resolve_ref(list(members), groups, index, source, f"groups.{gname}")
     resolved = ResolvedPolicies(policies=list(spec.policies))
     for k, policy in enumerate(spec.policies):
@@ -261,8 +293,13 @@ def resolve(spec: ScenarioFile, base_dir: Path, source: str = "<scenario>") -> R
         if isinstance(policy, CoBuiltParkPolicy):
             resolved.parks.append(k)
         if policy.start > spec.end_year or policy.start < spec.start_year:
-            raise UserInputError("policy starts outside the simulated years", file=source, field=f"{where}.start",
-                                 value=policy.start, expected=f"a year from {spec.start_year} to {spec.end_year}")
+            raise UserInputError(
+                "policy starts outside the simulated years",
+                file=source,
+                field=f"{where}.start",
+                value=policy.start,
+                expected=f"a year from {spec.start_year} to {spec.end_year}",
+            )
         resolved.members.append(members)
     _check_claims(spec, table, index, source)
     return ResolvedScenario(spec, table, groups, resolved, source)
@@ -292,8 +329,9 @@ def find_scenario_file(name_or_path: str | Path, kind: str = "scenario") -> Path
     return shipped if shipped.is_file() else path
 
 
-def load_scenario(path: str | Path, *, replications: int | None = None, seed: int | None = None,
-                  force: bool = False) -> ResolvedScenario:
+def load_scenario(
+    path: str | Path, *, replications: int | None = None, seed: int | None = None, force: bool = False
+) -> ResolvedScenario:
     """Read, validate and resolve a scenario file (a path, or the name of a shipped scenario).
 
     Overrides of the replications and the seed are validated like the file's own values.
@@ -306,9 +344,13 @@ def load_scenario(path: str | Path, *, replications: int | None = None, seed: in
         data["seed"] = seed
     spec = parse_scenario(data, str(path), text)
     if spec.replications > MAX_REPLICATIONS and not force:
-        raise UserInputError("too many replications", file=str(path), field="replications",
-                             value=spec.replications,
-                             expected=f"at most {MAX_REPLICATIONS} (pass --force to run more)")
+        raise UserInputError(
+            "too many replications",
+            file=str(path),
+            field="replications",
+            value=spec.replications,
+            expected=f"at most {MAX_REPLICATIONS} (pass --force to run more)",
+        )
     return resolve(spec, path.parent, str(path))
 
 

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 class Region(Agent):
     """A province (or city, or the rest of China) holding talent, labour, capital, land and knowledge."""
 
-    def __init__(self, model: "YREBModel", index: int, name: str, name_zh: str, subregion: str, in_belt: bool):
+    def __init__(self, model: YREBModel, index: int, name: str, name_zh: str, subregion: str, in_belt: bool):
         super().__init__(model)
         self.index, self.name, self.name_zh, self.subregion, self.in_belt = index, name, name_zh, subregion, in_belt
 
@@ -56,7 +56,7 @@ class Region(Agent):
 class CoBuiltPark(Agent):
     """A park in ``host`` run with the ``sponsor``'s management model ("bring in"); a production unit."""
 
-    def __init__(self, model: "YREBModel", policy: "CoBuiltParkPolicy", unit: int, host: int, sponsor: int):
+    def __init__(self, model: YREBModel, policy: CoBuiltParkPolicy, unit: int, host: int, sponsor: int):
         super().__init__(model)
         self.policy, self.unit, self.host, self.sponsor = policy, unit, host, sponsor
 
@@ -76,7 +76,7 @@ class CoBuiltPark(Agent):
 class InnovationEnclave(Agent):
     """R&D staff living and working in ``hub`` for ``home`` ("go out", a science-and-technology enclave)."""
 
-    def __init__(self, model: "YREBModel", policy: "InnovationEnclavePolicy", slot: int, home: int, hub: int):
+    def __init__(self, model: YREBModel, policy: InnovationEnclavePolicy, slot: int, home: int, hub: int):
         super().__init__(model)
         self.policy, self.slot, self.home, self.hub = policy, slot, home, hub
 

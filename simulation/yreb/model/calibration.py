@@ -12,11 +12,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 import numpy as np
 
+from yreb.inputs.regions import RegionTable
 from yreb.model import kernels as k
 from yreb.model.parameters import ModelParameters
-from yreb.inputs.regions import RegionTable
 
 MAX_ITERATIONS = 20_000
 MAX_NEWTON_STEPS = 100
@@ -49,10 +50,18 @@ def status_quo_costs(table: RegionTable, params: ModelParameters) -> dict[str, n
     """Deterrence matrices D = mu^-kappa for talent and labour, capital frictions tau, spillover weights."""
     d, border = table.distance_km(), table.border()
     return {
-        "talent": k.deterrence(k.migration_cost(d, border, params.border_cost_talent, 1.0, params.distance_scale_km,
-                                                params.distance_elasticity), params.migration_elasticity_talent),
-        "labour": k.deterrence(k.migration_cost(d, border, params.border_cost_labour, 1.0, params.distance_scale_km,
-                                                params.distance_elasticity), params.migration_elasticity_labour),
+        "talent": k.deterrence(
+            k.migration_cost(
+                d, border, params.border_cost_talent, 1.0, params.distance_scale_km, params.distance_elasticity
+            ),
+            params.migration_elasticity_talent,
+        ),
+        "labour": k.deterrence(
+            k.migration_cost(
+                d, border, params.border_cost_labour, 1.0, params.distance_scale_km, params.distance_elasticity
+            ),
+            params.migration_elasticity_labour,
+        ),
         "capital": capital_friction(d, border, params, 1.0),
         "spillover": k.spillover_weights(d, border, params.spillover_half_distance_km, params.technology_barrier, 1.0),
     }
@@ -60,13 +69,20 @@ def status_quo_costs(table: RegionTable, params: ModelParameters) -> dict[str, n
 
 def capital_friction(distance_km, border, params: ModelParameters, level) -> np.ndarray:
     """tau[o, u]^kappa_K with tau = (1 + d/d0)^-rho_K exp(-b_K level border); tau[o, o] = 1."""
-    tau = k.migration_cost(distance_km, border, params.border_cost_capital, level, params.distance_scale_km,
-                           params.capital_distance_elasticity)
+    tau = k.migration_cost(
+        distance_km,
+        border,
+        params.border_cost_capital,
+        level,
+        params.distance_scale_km,
+        params.capital_distance_elasticity,
+    )
     return tau ** (-params.investment_elasticity)
 
 
-def stationary_migration(residents: np.ndarray, deterrence: np.ndarray, rechoice: float, settlement: float,
-                         elasticity: float) -> tuple[np.ndarray, np.ndarray]:
+def stationary_migration(
+    residents: np.ndarray, deterrence: np.ndarray, rechoice: float, settlement: float, elasticity: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Attractiveness v = V^kappa and stock X[o, j] that is a fixed point of migrate-then-settle with
     column sums (residents) P.
 
@@ -152,8 +168,10 @@ def _calibrate(table: RegionTable, params: ModelParameters) -> Calibration:
     price = k.housing_price(gdp, land, params.housing_share)
     costs = status_quo_costs(table, params)
     stocks, amenities = {}, {}
-    for factor, residents, wage, kappa in (("talent", talent, wage_h, params.migration_elasticity_talent),
-                                           ("labour", labour, wage_l, params.migration_elasticity_labour)):
+    for factor, residents, wage, kappa in (
+        ("talent", talent, wage_h, params.migration_elasticity_talent),
+        ("labour", labour, wage_l, params.migration_elasticity_labour),
+    ):
         v, x = stationary_migration(residents, costs[factor], params.rechoice_rate, params.settlement_rate, kappa)
         stocks[factor] = k.round_rows_preserving_sums(x)
         amenities[factor] = v ** (1.0 / kappa) * price / wage
@@ -186,8 +204,19 @@ def _calibrate(table: RegionTable, params: ModelParameters) -> Calibration:
     else:
         raise RuntimeError("capital calibration did not converge")
     knowledge = talent**params.knowledge_returns / params.knowledge_decay
-    out = Calibration(beta_h, beta_l, abar, amenities["talent"], amenities["labour"], promotion,
-                      stocks["talent"], stocks["labour"], ownership, knowledge, costs["spillover"] @ knowledge)
+    out = Calibration(
+        beta_h,
+        beta_l,
+        abar,
+        amenities["talent"],
+        amenities["labour"],
+        promotion,
+        stocks["talent"],
+        stocks["labour"],
+        ownership,
+        knowledge,
+        costs["spillover"] @ knowledge,
+    )
     for value in vars(out).values():
         if isinstance(value, np.ndarray):
             value.setflags(write=False)
@@ -202,21 +231,28 @@ TARGET_OUTSIDE_OWNED_CAPITAL_SHARE = 0.15  # assumption: no provincial data on c
 def achieved_targets(table: RegionTable, params: ModelParameters) -> dict[str, float]:
     """Migrant shares and outside-owned capital share implied by the calibration."""
     cal = calibrate(table, params)
-    return {"border_cost_talent": migrant_share(cal.talent_stock),
-            "border_cost_labour": migrant_share(cal.labour_stock),
-            "border_cost_capital": 1.0 - float(np.trace(cal.capital) / cal.capital.sum())}
+    return {
+        "border_cost_talent": migrant_share(cal.talent_stock),
+        "border_cost_labour": migrant_share(cal.labour_stock),
+        "border_cost_capital": 1.0 - float(np.trace(cal.capital) / cal.capital.sum()),
+    }
 
 
 def calibrate_border_costs(table: RegionTable, params: ModelParameters) -> dict[str, float]:
     """Border costs b_H, b_L, b_K that hit the targets above (root finding on each in turn)."""
     from scipy.optimize import brentq
 
-    targets = {"border_cost_talent": TARGET_MIGRANT_SHARE, "border_cost_labour": TARGET_MIGRANT_SHARE,
-               "border_cost_capital": TARGET_OUTSIDE_OWNED_CAPITAL_SHARE}
+    targets = {
+        "border_cost_talent": TARGET_MIGRANT_SHARE,
+        "border_cost_labour": TARGET_MIGRANT_SHARE,
+        "border_cost_capital": TARGET_OUTSIDE_OWNED_CAPITAL_SHARE,
+    }
     out = {}
     for name, target in targets.items():
+
         def gap(b, name=name, target=target):
             return achieved_targets(table, params.model_copy(update={name: b}))[name] - target
+
         out[name] = round(brentq(gap, 0.0, 8.0, xtol=1e-6), 4)
         params = params.model_copy(update={name: out[name]})
     return out

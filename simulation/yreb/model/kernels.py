@@ -25,14 +25,17 @@ def haversine_km(lon_deg: np.ndarray, lat_deg: np.ndarray) -> np.ndarray:
 
 # --- production and prices -------------------------------------------------------------------
 
-def unit_fixed_factor(tfp: np.ndarray, capital: np.ndarray, land_km2: np.ndarray,
-                      alpha: float, gamma: float) -> np.ndarray:
+
+def unit_fixed_factor(
+    tfp: np.ndarray, capital: np.ndarray, land_km2: np.ndarray, alpha: float, gamma: float
+) -> np.ndarray:
     """X_u = (A_u K_u^alpha Z_u^gamma)^(1/(alpha+gamma)): a unit's weight in its region's labour market."""
     return (tfp * capital**alpha * land_km2**gamma) ** (1.0 / (alpha + gamma))
 
 
-def allocate_workers(fixed_factor: np.ndarray, unit_region: np.ndarray, region_workers: np.ndarray,
-                     unit_cap: np.ndarray | None = None) -> np.ndarray:
+def allocate_workers(
+    fixed_factor: np.ndarray, unit_region: np.ndarray, region_workers: np.ndarray, unit_cap: np.ndarray | None = None
+) -> np.ndarray:
     """Workers of each unit when wages equalise across the units of a region.
 
     With a common Cobb-Douglas technology, equal wages imply W_u = W_j X_u / sum_{v in j} X_v.
@@ -65,9 +68,15 @@ def real_income(amenity: np.ndarray, wage: np.ndarray, price: np.ndarray) -> np.
 
 # --- migration -------------------------------------------------------------------------------
 
-def migration_cost(distance_km: np.ndarray, border: np.ndarray, border_cost: float,
-                   barrier_level: np.ndarray | float, distance_scale_km: float,
-                   distance_elasticity: float) -> np.ndarray:
+
+def migration_cost(
+    distance_km: np.ndarray,
+    border: np.ndarray,
+    border_cost: float,
+    barrier_level: np.ndarray | float,
+    distance_scale_km: float,
+    distance_elasticity: float,
+) -> np.ndarray:
     """mu[o, j] = (1 + d/d0)^rho * exp(b * level[o, j] * border[o, j]), with mu[o, o] = 1."""
     mu = (1.0 + distance_km / distance_scale_km) ** distance_elasticity
     mu = mu * np.exp(border_cost * barrier_level * border)
@@ -106,16 +115,16 @@ def migrate_mean_field(stock: np.ndarray, shares: np.ndarray, rechoice_rate: flo
     return round_rows_preserving_sums(target)
 
 
-def migrate_stochastic(stock: np.ndarray, shares: np.ndarray, rechoice_rate: float,
-                       rng: np.random.Generator) -> np.ndarray:
+def migrate_stochastic(
+    stock: np.ndarray, shares: np.ndarray, rechoice_rate: float, rng: np.random.Generator
+) -> np.ndarray:
     """Each person re-chooses with probability psi; re-choosers of origin o pick j ~ Multinomial(m[o, :])."""
     movers = rng.binomial(stock, rechoice_rate)
     pool = movers.sum(axis=1)
     return stock - movers + rng.multinomial(pool, shares)
 
 
-def settle(stock: np.ndarray, settlement_rate: np.ndarray | float,
-           rng: np.random.Generator | None) -> np.ndarray:
+def settle(stock: np.ndarray, settlement_rate: np.ndarray | float, rng: np.random.Generator | None) -> np.ndarray:
     """A share varsigma[o, j] of non-local residents converts registration from o to j (settles).
 
     Mean-field when ``rng`` is None (rounded to whole persons), binomial draws otherwise.
@@ -134,8 +143,10 @@ def settle(stock: np.ndarray, settlement_rate: np.ndarray | float,
 
 # --- capital ---------------------------------------------------------------------------------
 
-def investment_shares(friction: np.ndarray, promotion: np.ndarray, gross_return: np.ndarray,
-                      elasticity: float) -> np.ndarray:
+
+def investment_shares(
+    friction: np.ndarray, promotion: np.ndarray, gross_return: np.ndarray, elasticity: float
+) -> np.ndarray:
     """share[o, u] = (tau[o, u] omega_u R_u)^kappa_K / sum_v (tau[o, v] omega_v R_v)^kappa_K."""
     return logit_shares(friction, promotion * gross_return, elasticity)
 
@@ -147,22 +158,39 @@ def accumulate_capital(capital: np.ndarray, investment: np.ndarray, depreciation
 
 # --- knowledge -------------------------------------------------------------------------------
 
-def spillover_weights(distance_km: np.ndarray, border: np.ndarray, half_distance_km: float,
-                      technology_barrier: float, barrier_level: np.ndarray | float) -> np.ndarray:
+
+def spillover_weights(
+    distance_km: np.ndarray,
+    border: np.ndarray,
+    half_distance_km: float,
+    technology_barrier: float,
+    barrier_level: np.ndarray | float,
+) -> np.ndarray:
     """s[j, k] = 2^(-d[j, k]/d_half) (1 - b_T level[j, k] border[j, k]), with s[j, j] = 1."""
     s = 2.0 ** (-distance_km / half_distance_km) * (1.0 - technology_barrier * barrier_level * border)
     np.fill_diagonal(s, 1.0)
     return np.clip(s, 0.0, 1.0)
 
 
-def accumulate_knowledge(knowledge: np.ndarray, researchers: np.ndarray, decay: float,
-                         efficiency: float, returns: float) -> np.ndarray:
+def accumulate_knowledge(
+    knowledge: np.ndarray, researchers: np.ndarray, decay: float, efficiency: float, returns: float
+) -> np.ndarray:
     """S' = (1 - delta_S) S + chi RD^lambda."""
     return (1.0 - decay) * knowledge + efficiency * np.maximum(researchers, 0.0) ** returns
 
 
-def tfp_from_knowledge(fundamental_tfp, accessible_knowledge, accessible_knowledge_base,
-                       population, population_base, knowledge_elasticity, agglomeration_elasticity):
+def tfp_from_knowledge(
+    fundamental_tfp,
+    accessible_knowledge,
+    accessible_knowledge_base,
+    population,
+    population_base,
+    knowledge_elasticity,
+    agglomeration_elasticity,
+):
     """A_j = Abar_j (S~_j / S~_j0)^nu (N_j / N_j0)^eps."""
-    return (fundamental_tfp * (accessible_knowledge / accessible_knowledge_base) ** knowledge_elasticity
-            * (population / population_base) ** agglomeration_elasticity)
+    return (
+        fundamental_tfp
+        * (accessible_knowledge / accessible_knowledge_base) ** knowledge_elasticity
+        * (population / population_base) ** agglomeration_elasticity
+    )

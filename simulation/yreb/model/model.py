@@ -12,12 +12,12 @@ import numpy as np
 import pandas as pd
 from mesa import Model
 
+from yreb.errors import ModelInvariantError, UserInputError
+from yreb.inputs.scenario import ResolvedScenario, default_scenario
 from yreb.model import kernels as k
 from yreb.model.agents import CoBuiltPark, InnovationEnclave, Region
 from yreb.model.calibration import calibrate, capital_friction
-from yreb.errors import ModelInvariantError, UserInputError
-from yreb.policies import FACTORS, PolicyState
-from yreb.inputs.scenario import ResolvedScenario, default_scenario
+from yreb.policies import PolicyState
 
 YUAN_PER_100M = k.YUAN_PER_100M
 
@@ -48,9 +48,11 @@ VARIABLES: dict[str, str] = {
     "wage_labour_yuan": "yuan per person-year",
 }
 FLOW_FACTORS = ("talent", "labour", "capital")
-FLOW_UNITS = {"talent": "persons/year (net change of registration-origin x residence stock by migration)",
-              "labour": "persons/year (net change of registration-origin x residence stock by migration)",
-              "capital": "100m yuan/year (investment by owner x installed region)"}
+FLOW_UNITS = {
+    "talent": "persons/year (net change of registration-origin x residence stock by migration)",
+    "labour": "persons/year (net change of registration-origin x residence stock by migration)",
+    "capital": "100m yuan/year (investment by owner x installed region)",
+}
 
 
 def replication_seed(root_seed: int, replication: int) -> int:
@@ -65,8 +67,9 @@ def replication_seed(root_seed: int, replication: int) -> int:
 class YREBModel(Model):
     """Regions of the Yangtze River Economic Belt exchanging talent, labour, capital and knowledge."""
 
-    def __init__(self, scenario: ResolvedScenario | None = None, *, replication: int = 0, rng=None,
-                 record_flows: bool = True):
+    def __init__(
+        self, scenario: ResolvedScenario | None = None, *, replication: int = 0, rng=None, record_flows: bool = True
+    ):
         scenario = scenario if scenario is not None else default_scenario()
         self.replication = replication
         self.seed = replication_seed(scenario.spec.seed, replication) if rng is None else rng
@@ -77,11 +80,14 @@ class YREBModel(Model):
         try:
             cal = calibrate(t, p)
         except (RuntimeError, np.linalg.LinAlgError) as exc:  # the inputs admit no calibrated base year
-            raise UserInputError(f"the base year cannot be calibrated from region table {t.source_file} with "
-                                 f"these parameters: {exc}", file=scenario.source, field="parameters",
-                                 expected="less extreme parameters or region data (border_cost_capital x "
-                                          "investment_elasticity above about 50 leaves investment unable to reach "
-                                          "every region)") from None
+            raise UserInputError(
+                f"the base year cannot be calibrated from region table {t.source_file} with these parameters: {exc}",
+                file=scenario.source,
+                field="parameters",
+                expected="less extreme parameters or region data (border_cost_capital x "
+                "investment_elasticity above about 50 leaves investment unable to reach "
+                "every region)",
+            ) from None
         self.calibration = cal
         n, parks = t.n, scenario.policies.parks
         self.n_regions = n
@@ -98,8 +104,9 @@ class YREBModel(Model):
         self.capital[:, :n] = cal.capital
         self.land_km2 = np.zeros(units)
         self.land_km2[:n] = t.construction_land_km2
-        self.unit_region = np.concatenate([np.arange(n), [self.region_index[scenario.spec.policies[i].host]
-                                                          for i in parks]]).astype(int)
+        self.unit_region = np.concatenate(
+            [np.arange(n), [self.region_index[scenario.spec.policies[i].host] for i in parks]]
+        ).astype(int)
         self.park_sponsor = np.array([self.region_index[scenario.spec.policies[i].sponsor] for i in parks], dtype=int)
         self.park_equity = np.array([scenario.spec.policies[i].sponsor_equity for i in parks])
         self.park_theta = np.array([scenario.spec.policies[i].management_transfer for i in parks])
@@ -118,8 +125,9 @@ class YREBModel(Model):
         self._friction_key, self._friction = None, None
         self._costs: dict[str, np.ndarray] = {}
         # agents
-        self.regions = [Region(self, i, t.names[i], t.names_zh[i], t.subregion[i], bool(t.in_belt[i]))
-                        for i in range(n)]
+        self.regions = [
+            Region(self, i, t.names[i], t.names_zh[i], t.subregion[i], bool(t.in_belt[i])) for i in range(n)
+        ]
         self.parks: dict[int, CoBuiltPark] = {}
         self.enclaves: dict[int, InnovationEnclave] = {}
         # outputs
@@ -139,13 +147,15 @@ class YREBModel(Model):
         has started and (parks) whether its statistical split still runs; in years where none of these
         changes the previous state is reused (its arrays are read-only).
         """
-        key = tuple((policy.strength(year), year >= policy.start, year < policy.start + getattr(policy, "split_years", 0))
-                    for policy in self.scenario.spec.policies)
+        key = tuple(
+            (policy.strength(year), year >= policy.start, year < policy.start + getattr(policy, "split_years", 0))
+            for policy in self.scenario.spec.policies
+        )
         if key != self._policy_key:
             p = self.params
-            self._policy_state = self.scenario.policies.state(year, self.n_regions, p.settlement_rate,
-                                                              p.land_growth_rate, self.table.land_area_km2,
-                                                              self.region_index)
+            self._policy_state = self.scenario.policies.state(
+                year, self.n_regions, p.settlement_rate, p.land_growth_rate, self.table.land_area_km2, self.region_index
+            )
             for value in vars(self._policy_state).values():
                 for array in value.values() if isinstance(value, dict) else [value]:
                     array.setflags(write=False)
@@ -164,14 +174,23 @@ class YREBModel(Model):
         d = self.distance_km * state.distance_factor
         lv = state.barrier_level
         self._costs = {
-            "talent": k.deterrence(k.migration_cost(d, border, p.border_cost_talent, lv["talent"], p.distance_scale_km,
-                                                    p.distance_elasticity), p.migration_elasticity_talent),
-            "labour": k.deterrence(k.migration_cost(d, border, p.border_cost_labour, lv["labour"], p.distance_scale_km,
-                                                    p.distance_elasticity), p.migration_elasticity_labour),
+            "talent": k.deterrence(
+                k.migration_cost(
+                    d, border, p.border_cost_talent, lv["talent"], p.distance_scale_km, p.distance_elasticity
+                ),
+                p.migration_elasticity_talent,
+            ),
+            "labour": k.deterrence(
+                k.migration_cost(
+                    d, border, p.border_cost_labour, lv["labour"], p.distance_scale_km, p.distance_elasticity
+                ),
+                p.migration_elasticity_labour,
+            ),
             "capital": capital_friction(d, border, p, lv["capital"]),
-            "spillover": np.maximum(k.spillover_weights(d, border, p.spillover_half_distance_km,
-                                                        p.technology_barrier, lv["technology"]),
-                                    state.knowledge_link),
+            "spillover": np.maximum(
+                k.spillover_weights(d, border, p.spillover_half_distance_km, p.technology_barrier, lv["technology"]),
+                state.knowledge_link,
+            ),
         }
         self._cost_signature = signature
 
@@ -193,8 +212,9 @@ class YREBModel(Model):
         for slot, policy_index in enumerate(self.scenario.policies.enclaves):
             staff = state.enclave_staff[slot]
             if staff > 0 and slot not in self.enclaves:
-                self.enclaves[slot] = InnovationEnclave(self, spec[policy_index], slot,
-                                                        int(self.enclave_home[slot]), int(self.enclave_hub[slot]))
+                self.enclaves[slot] = InnovationEnclave(
+                    self, spec[policy_index], slot, int(self.enclave_home[slot]), int(self.enclave_hub[slot])
+                )
             elif staff == 0 and slot in self.enclaves:
                 self.enclaves.pop(slot).remove()
         self.enclave_staff = state.enclave_staff.copy()
@@ -214,37 +234,49 @@ class YREBModel(Model):
         labour_res = self.labour_stock.sum(axis=0)
         population = talent_res + labour_res
         accessible = self._costs["spillover"] @ self.knowledge
-        tfp_region = k.tfp_from_knowledge(self.fundamental_tfp, accessible, self.calibration.accessible_knowledge,
-                                          population, self.population_base, p.knowledge_elasticity,
-                                          p.agglomeration_elasticity)
+        tfp_region = k.tfp_from_knowledge(
+            self.fundamental_tfp,
+            accessible,
+            self.calibration.accessible_knowledge,
+            population,
+            self.population_base,
+            p.knowledge_elasticity,
+            p.agglomeration_elasticity,
+        )
         hosts = self.unit_region[n:]
         theta = self.park_theta * state.park_strength
-        tfp_unit = np.concatenate([tfp_region, tfp_region[hosts] ** (1 - theta)
-                                   * tfp_region[self.park_sponsor] ** theta])
+        tfp_unit = np.concatenate(
+            [tfp_region, tfp_region[hosts] ** (1 - theta) * tfp_region[self.park_sponsor] ** theta]
+        )
 
         # 3 production and prices
         staff_at_hub = np.bincount(self.enclave_hub, weights=self.enclave_staff, minlength=n)
         talent_prod = talent_res - staff_at_hub
         if (talent_prod <= 0).any():
             j = int(np.flatnonzero(talent_prod <= 0)[0])
-            raise ModelInvariantError(year, self.table.names[j], "talent",
-                                      f"no resident talent left for production ({talent_res[j]} residents, "
-                                      f"{staff_at_hub[j]:g} of them innovation-enclave staff)")
+            raise ModelInvariantError(
+                year,
+                self.table.names[j],
+                "talent",
+                f"no resident talent left for production ({talent_res[j]} residents, "
+                f"{staff_at_hub[j]:g} of them innovation-enclave staff)",
+            )
         capital_unit = self.capital.sum(axis=0)
         weight = k.unit_fixed_factor(tfp_unit, capital_unit, self.land_km2, alpha, gamma)
         land_region = np.bincount(self.unit_region, weights=self.land_km2, minlength=n)
         park_capacity = np.where(self.park_open, self.park_density_ratio * self.land_km2[n:] / land_region[hosts], 0.0)
         cap = np.concatenate([np.full(n, np.inf), park_capacity])  # times the host's workers
         talent_unit = k.allocate_workers(weight, self.unit_region, talent_prod, cap * talent_prod[self.unit_region])
-        labour_unit = k.allocate_workers(weight, self.unit_region, labour_res.astype(float),
-                                         cap * labour_res[self.unit_region])
-        gdp_unit = k.cobb_douglas(tfp_unit, capital_unit, talent_unit, labour_unit, self.land_km2,
-                                  alpha, beta_h, beta_l, gamma)
+        labour_unit = k.allocate_workers(
+            weight, self.unit_region, labour_res.astype(float), cap * labour_res[self.unit_region]
+        )
+        gdp_unit = k.cobb_douglas(
+            tfp_unit, capital_unit, talent_unit, labour_unit, self.land_km2, alpha, beta_h, beta_l, gamma
+        )
         gdp = np.bincount(self.unit_region, weights=gdp_unit, minlength=n)
         wage_talent = beta_h * gdp / talent_prod  # 100m yuan per person-year
         wage_labour = beta_l * gdp / labour_res
-        gross_return = np.divide(alpha * gdp_unit, capital_unit, out=np.zeros_like(gdp_unit),
-                                 where=capital_unit > 0)
+        gross_return = np.divide(alpha * gdp_unit, capital_unit, out=np.zeros_like(gdp_unit), where=capital_unit > 0)
         price = k.housing_price(gdp, land_region, p.housing_share)
 
         # 4 incomes by owner and statistical attribution
@@ -253,8 +285,13 @@ class YREBModel(Model):
         np.add.at(rent_by_owner, self.park_sponsor, self.park_equity * rent_unit[n:])
         np.add.at(rent_by_owner, hosts, (1 - self.park_equity) * rent_unit[n:])
         transfers = self._enclave_transfers(wage_talent)
-        gni = (self.talent_stock @ wage_talent + self.labour_stock @ wage_labour
-               + self.capital @ gross_return + rent_by_owner + transfers)
+        gni = (
+            self.talent_stock @ wage_talent
+            + self.labour_stock @ wage_labour
+            + self.capital @ gross_return
+            + rent_by_owner
+            + transfers
+        )
         split = state.park_split * gdp_unit[n:]
         gdp_attributed = gdp.copy()
         np.add.at(gdp_attributed, hosts, -split)
@@ -266,8 +303,9 @@ class YREBModel(Model):
         free = investment - earmarked.sum(axis=1)
         if (free < 0).any():
             j = int(np.flatnonzero(free < 0)[0])
-            raise ModelInvariantError(year, self.table.names[j], "investment",
-                                      "committed east-west transfers exceed the region's investment")
+            raise ModelInvariantError(
+                year, self.table.names[j], "investment", "committed east-west transfers exceed the region's investment"
+            )
         friction = self._unit_friction()
         # a park adds investment opportunities in proportion to its zoned capacity (workers it may employ
         # relative to the host's): its wedge is the host's times that share; the host keeps its own
@@ -302,7 +340,9 @@ class YREBModel(Model):
             "population_persons": resident,
             "talent_persons": talent_res.astype(float),
             "labour_persons": labour_res.astype(float),
-            "migrant_stock_persons": (population - np.diag(self.talent_stock) - np.diag(self.labour_stock)).astype(float),
+            "migrant_stock_persons": (population - np.diag(self.talent_stock) - np.diag(self.labour_stock)).astype(
+                float
+            ),
             "talent_migrant_stock_persons": (talent_res - np.diag(self.talent_stock)).astype(float),
             "net_migration_talent_persons": (moved_t.sum(axis=0) - talent_res).astype(float),
             "net_migration_labour_persons": (moved_l.sum(axis=0) - labour_res).astype(float),
@@ -315,8 +355,8 @@ class YREBModel(Model):
             "construction_land_km2": land_region,
             "tfp": tfp_region,
             "knowledge_stock": self.knowledge.copy(),
-            "researchers_persons": talent_prod + np.bincount(self.enclave_home, weights=self.enclave_staff,
-                                                             minlength=n),
+            "researchers_persons": talent_prod
+            + np.bincount(self.enclave_home, weights=self.enclave_staff, minlength=n),
             "wage_talent_yuan": wage_talent * YUAN_PER_100M,
             "wage_labour_yuan": wage_labour * YUAN_PER_100M,
         }
@@ -332,13 +372,15 @@ class YREBModel(Model):
         self.capital = k.accumulate_capital(self.capital, invest, p.depreciation)
         self.talent_stock = k.settle(moved_t, state.settlement_rate, settle_t_rng if p.stochastic else None)
         self.labour_stock = k.settle(moved_l, state.settlement_rate, settle_l_rng if p.stochastic else None)
-        self.knowledge = k.accumulate_knowledge(self.knowledge, outputs["researchers_persons"], p.knowledge_decay,
-                                                1.0, p.knowledge_returns)
+        self.knowledge = k.accumulate_knowledge(
+            self.knowledge, outputs["researchers_persons"], p.knowledge_decay, 1.0, p.knowledge_returns
+        )
         grown = self.land_km2[:n] * (1 + state.land_growth_rate)
-        self.land_km2[:n] = np.where(grown > self.land_km2[:n],
-                                     np.minimum(grown, np.maximum(state.land_cap_km2 - (land_region - self.land_km2[:n]),
-                                                                  self.land_km2[:n])),
-                                     grown)
+        self.land_km2[:n] = np.where(
+            grown > self.land_km2[:n],
+            np.minimum(grown, np.maximum(state.land_cap_km2 - (land_region - self.land_km2[:n]), self.land_km2[:n])),
+            grown,
+        )
         shock = shock_rng.standard_normal(n) * p.tfp_shock_sd if p.stochastic else 0.0
         self.fundamental_tfp = self.fundamental_tfp * np.exp(p.tfp_growth + shock)
         self.check_invariants(year)
@@ -399,27 +441,41 @@ class YREBModel(Model):
             bad_capital = np.argwhere(~np.isfinite(self.capital) | (self.capital < 0))
             if bad_capital.size:  # every owner x unit entry, parks included
                 o, u = bad_capital[0]
-                raise ModelInvariantError(year, names[self.unit_region[u]], "capital",
-                                          f"value {self.capital[o, u].item()!r} owned by {names[o]}")
+                raise ModelInvariantError(
+                    year,
+                    names[self.unit_region[u]],
+                    "capital",
+                    f"value {self.capital[o, u].item()!r} owned by {names[o]}",
+                )
         residents = {"talent": self.talent_stock.sum(axis=0), "labour": self.labour_stock.sum(axis=0)}
-        for quantity, values, positive in (("knowledge", self.knowledge, False),
-                                           ("fundamental TFP", self.fundamental_tfp, True),
-                                           ("construction land", self.land_km2[: self.n_regions], True),
-                                           ("talent", residents["talent"], True), ("labour", residents["labour"], True)):
+        for quantity, values, positive in (
+            ("knowledge", self.knowledge, False),
+            ("fundamental TFP", self.fundamental_tfp, True),
+            ("construction land", self.land_km2[: self.n_regions], True),
+            ("talent", residents["talent"], True),
+            ("labour", residents["labour"], True),
+        ):
             bad = np.flatnonzero(~np.isfinite(values) | ((values <= 0) if positive else (values < 0)))
             if bad.size:
-                raise ModelInvariantError(year, names[bad[0]], quantity, f"value {values[bad[0]].item()!r}, expected "
-                                          + ("a positive number" if positive else "a non-negative number"))
+                raise ModelInvariantError(
+                    year,
+                    names[bad[0]],
+                    quantity,
+                    f"value {values[bad[0]].item()!r}, expected "
+                    + ("a positive number" if positive else "a non-negative number"),
+                )
         for quantity, stock in (("talent", self.talent_stock), ("labour", self.labour_stock)):
             if stock.min() < 0:
                 o, j = np.argwhere(stock < 0)[0]
-                raise ModelInvariantError(year, names[j], quantity, f"negative stock of people registered in {names[o]}")
+                raise ModelInvariantError(
+                    year, names[j], quantity, f"negative stock of people registered in {names[o]}"
+                )
         people = int(residents["talent"].sum() + residents["labour"].sum())
         if people != self.total_people:
             raise ModelInvariantError(year, "all regions", "people", f"{people} persons, expected {self.total_people}")
 
     # --- running and outputs ----------------------------------------------------------------
-    def run(self) -> "YREBModel":
+    def run(self) -> YREBModel:
         """Simulate every year of the scenario (base year included)."""
         for _ in self.years:
             self.step()
@@ -430,12 +486,15 @@ class YREBModel(Model):
         n_done = self.year - self.years[0]
         names = list(self.records)
         rows_per_variable = n_done * self.n_regions
-        return pd.DataFrame({
-            "region": np.tile(np.array(self.table.names, dtype=object), n_done * len(names)),
-            "variable": np.repeat(np.array(names, dtype=object), rows_per_variable),
-            "unit": np.repeat(np.array([VARIABLES[name] for name in names], dtype=object), rows_per_variable),
-            "year": np.tile(np.repeat(np.array(self.years[:n_done]), self.n_regions), len(names)),
-            "value": np.concatenate([self.records[name][:n_done].ravel() for name in names])})
+        return pd.DataFrame(
+            {
+                "region": np.tile(np.array(self.table.names, dtype=object), n_done * len(names)),
+                "variable": np.repeat(np.array(names, dtype=object), rows_per_variable),
+                "unit": np.repeat(np.array([VARIABLES[name] for name in names], dtype=object), rows_per_variable),
+                "year": np.tile(np.repeat(np.array(self.years[:n_done]), self.n_regions), len(names)),
+                "value": np.concatenate([self.records[name][:n_done].ravel() for name in names]),
+            }
+        )
 
     def flows_frame(self) -> pd.DataFrame:
         """Tidy OD table: factor, origin, destination, unit, year, value (non-zero cells only)."""
@@ -446,5 +505,13 @@ class YREBModel(Model):
         names = np.array(self.table.names, dtype=object)
         factors = np.array(FLOW_FACTORS, dtype=object)
         units = np.array([FLOW_UNITS[x] for x in FLOW_FACTORS], dtype=object)
-        return pd.DataFrame({"factor": factors[f], "origin": names[o], "destination": names[d], "unit": units[f],
-                             "year": np.array(self.years)[t], "value": self.flows[:n_done][t, f, o, d]})
+        return pd.DataFrame(
+            {
+                "factor": factors[f],
+                "origin": names[o],
+                "destination": names[d],
+                "unit": units[f],
+                "year": np.array(self.years)[t],
+                "value": self.flows[:n_done][t, f, o, d],
+            }
+        )

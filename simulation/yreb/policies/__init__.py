@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 FACTORS = ("talent", "labour", "capital", "technology")
 RegionRef = Union[str, list[str]]  # a group name, or a list of region names
 
+
 class _Policy(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     name: str | None = Field(None, max_length=80, description="label used in outputs and messages")
@@ -48,7 +49,9 @@ class BarrierPolicy(_Policy):
     labour: float = Field(1.0, ge=0, le=5, description="labour border-cost level b_L x level")
     capital: float = Field(1.0, ge=0, le=5, description="capital protectionism level b_K x level")
     technology: float = Field(1.0, ge=0, le=5, description="technology barrier level b_T x level")
-    settlement_rate: float | None = Field(None, ge=0, le=1, description="registration conversion rate inside the group, 1/year")
+    settlement_rate: float | None = Field(
+        None, ge=0, le=1, description="registration conversion rate inside the group, 1/year"
+    )
 
 
 class _PairPolicy(_Policy):
@@ -73,11 +76,20 @@ class CoBuiltParkPolicy(_PairPolicy):
     host: str
     land_km2: float = Field(50.0, gt=0, le=5000, description="construction land carved from the host, km2")
     management_transfer: float = Field(0.4, ge=0, le=1, description="theta_m in A_p = A_h^(1-theta) A_s^theta")
-    sponsor_equity: float = Field(0.56, ge=0, le=1, description="sponsor's share of the park's land rent (Su-Chu 56:44)")
+    sponsor_equity: float = Field(
+        0.56, ge=0, le=1, description="sponsor's share of the park's land rent (Su-Chu 56:44)"
+    )
     statistical_split: float = Field(0.3, ge=0, le=1, description="share of park GDP attributed to the sponsor")
     split_years: int = Field(10, ge=0, le=100, description="years the statistical split lasts from start")
-    seed_capital_100m_yuan: float = Field(50.0, ge=0, le=1e5, description="sponsor capital moved into the park at opening")
-    max_density_ratio: float = Field(2.0, ge=0.1, le=100, description="park workers per km2 at most this multiple of the host's average (zoning, assumption)")
+    seed_capital_100m_yuan: float = Field(
+        50.0, ge=0, le=1e5, description="sponsor capital moved into the park at opening"
+    )
+    max_density_ratio: float = Field(
+        2.0,
+        ge=0.1,
+        le=100,
+        description="park workers per km2 at most this multiple of the host's average (zoning, assumption)",
+    )
 
 
 class InnovationEnclavePolicy(_PairPolicy):
@@ -90,7 +102,9 @@ class InnovationEnclavePolicy(_PairPolicy):
     researchers: float = Field(2000.0, ge=0, le=1e7, description="R&D head-count of the enclave, persons")
     wages_paid_by: Literal["home", "hub"] = Field("home", description="who pays the staff's wages")
     rent_paid_by: Literal["home", "hub"] = Field("home", description="who pays the enclave's rent")
-    rent_10k_yuan_per_researcher: float = Field(7.2, ge=0, le=1000, description="office rent per researcher, 10k yuan/year")
+    rent_10k_yuan_per_researcher: float = Field(
+        7.2, ge=0, le=1000, description="office rent per researcher, 10k yuan/year"
+    )
     knowledge_link: float = Field(1.0, ge=0, le=1, description="spillover weight s[home, hub] while in force")
 
 
@@ -102,7 +116,9 @@ class EastWestPairingPolicy(_PairPolicy):
     east: str
     west: str
     barrier_level: float = Field(0.0, ge=0, le=5, description="barrier level on the pair, all factors")
-    investment_100m_yuan_per_year: float = Field(100.0, ge=0, le=1e5, description="committed transfer, owned by east, installed in west")
+    investment_100m_yuan_per_year: float = Field(
+        100.0, ge=0, le=1e5, description="committed transfer, owned by east, installed in west"
+    )
 
 
 class TalentRecognitionPolicy(_Policy):
@@ -128,14 +144,24 @@ class LandQuotaPolicy(_Policy):
     type: Literal["land_quota"]
     regions: RegionRef
     growth_rate: float = Field(ge=-0.1, le=0.3, description="annual quota growth of construction land, 1/year")
-    cap_share_of_area: float | None = Field(None, gt=0, le=1, description="ecological cap: construction land <= share x land area")
+    cap_share_of_area: float | None = Field(
+        None, gt=0, le=1, description="ecological cap: construction land <= share x land area"
+    )
 
 
-Policy = Annotated[Union[BarrierPolicy, CoBuiltParkPolicy, InnovationEnclavePolicy, EastWestPairingPolicy,
-                         TalentRecognitionPolicy, TransportLinkPolicy, LandQuotaPolicy],
-                   Field(discriminator="type")]
-POLICY_TYPES = ("barrier", "co_built_park", "innovation_enclave", "east_west_pairing",
-                "talent_recognition", "transport_link", "land_quota")
+Policy = Annotated[
+    BarrierPolicy | CoBuiltParkPolicy | InnovationEnclavePolicy | EastWestPairingPolicy | TalentRecognitionPolicy | TransportLinkPolicy | LandQuotaPolicy,
+    Field(discriminator="type"),
+]
+POLICY_TYPES = (
+    "barrier",
+    "co_built_park",
+    "innovation_enclave",
+    "east_west_pairing",
+    "talent_recognition",
+    "transport_link",
+    "land_quota",
+)
 
 
 @dataclass
@@ -156,8 +182,9 @@ class PolicyState:
 
     def cost_signature(self) -> tuple:
         """Hashable summary of everything that changes the cost matrices (for caching)."""
-        return tuple(np.round(a, 12).tobytes() for a in (*self.barrier_level.values(), self.distance_factor,
-                                                          self.knowledge_link))
+        return tuple(
+            np.round(a, 12).tobytes() for a in (*self.barrier_level.values(), self.distance_factor, self.knowledge_link)
+        )
 
 
 @dataclass
@@ -169,8 +196,15 @@ class ResolvedPolicies:
     parks: list[int] = field(default_factory=list)  # positions in ``policies`` of co-built parks
     enclaves: list[int] = field(default_factory=list)
 
-    def state(self, year: int, n: int, base_settlement: float, base_land_growth: float,
-              land_area_km2: np.ndarray, index: dict[str, int]) -> PolicyState:
+    def state(
+        self,
+        year: int,
+        n: int,
+        base_settlement: float,
+        base_land_growth: float,
+        land_area_km2: np.ndarray,
+        index: dict[str, int],
+    ) -> PolicyState:
         """Compile the policies in force in ``year`` into a PolicyState."""
         levels = {f: np.ones((n, n)) for f in FACTORS}
         settlement = np.full((n, n), base_settlement)
@@ -221,5 +255,6 @@ class ResolvedPolicies:
                 if policy.cap_share_of_area is not None:
                     cap[members] = np.minimum(cap[members], policy.cap_share_of_area * land_area_km2[members])
         np.clip(settlement, 0.0, 1.0, out=settlement)
-        return PolicyState(levels, settlement, distance, link, earmark, growth, cap, park_strength,
-                           park_split, park_open, staff)
+        return PolicyState(
+            levels, settlement, distance, link, earmark, growth, cap, park_strength, park_split, park_open, staff
+        )

@@ -13,8 +13,18 @@ from pathlib import Path
 from yreb import __version__
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
-TRACKED_PACKAGES = ("mesa", "numpy", "pandas", "matplotlib", "pydantic", "pyarrow", "scipy", "SALib", "tqdm",
-                    "distributed")
+TRACKED_PACKAGES = (
+    "mesa",
+    "numpy",
+    "pandas",
+    "matplotlib",
+    "pydantic",
+    "pyarrow",
+    "scipy",
+    "SALib",
+    "tqdm",
+    "distributed",
+)
 
 
 def package_versions() -> dict[str, str]:
@@ -41,15 +51,29 @@ def code_fingerprint() -> str:
 def git_state() -> dict[str, str | bool]:
     """Commit and dirty flag of the checkout holding the package, or 'unknown' outside git."""
     try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=PACKAGE_DIR, capture_output=True,
-                                text=True, timeout=10, check=True).stdout.strip()
-        dirty = bool(subprocess.run(["git", "status", "--porcelain", "--", "."], cwd=PACKAGE_DIR,
-                                    capture_output=True, text=True, timeout=10, check=True).stdout.strip())
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=PACKAGE_DIR, capture_output=True, text=True, timeout=10, check=True
+        ).stdout.strip()
+        dirty = bool(
+            subprocess.run(
+                ["git", "status", "--porcelain", "--", "."],
+                cwd=PACKAGE_DIR,
+                capture_output=True,
+                text=True,
+                timeout=10,
+                check=True,
+            ).stdout.strip()
+        )
         return {"commit": commit, "dirty": dirty}
     except (OSError, subprocess.SubprocessError):
         return {"commit": "unknown", "dirty": True}
 
 
 def provenance() -> dict:
-    return {"versions": package_versions(), "git": git_state(), "code_sha256": code_fingerprint(),
-            "platform": platform.platform(), "command": sys.argv}
+    return {
+        "versions": package_versions(),
+        "git": git_state(),
+        "code_sha256": code_fingerprint(),
+        "platform": platform.platform(),
+        "command": sys.argv,
+    }

@@ -10,10 +10,10 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
+from yreb.inputs.scenario import ResolvedScenario
 from yreb.model.calibration import calibrate, migrant_share
 from yreb.model.model import YREBModel, replication_seed
 from yreb.runs.provenance import provenance
-from yreb.inputs.scenario import ResolvedScenario
 from yreb.runs.storage import atomic_folder, left_unfinished, write_json, write_table
 
 RESULT_COLUMNS = ["scenario", "replication", "seed", "region", "variable", "unit", "year", "value"]
@@ -40,8 +40,11 @@ def simulate(scenario: ResolvedScenario, *, progress: bool = False, record_flows
             frame.insert(1, "replication", r)
             frame.insert(2, "seed", model.seed)
             target.append(frame)
-    return RunOutput(pd.concat(frames, ignore_index=True)[RESULT_COLUMNS],
-                     pd.concat(flow_frames, ignore_index=True)[FLOW_COLUMNS], seconds)
+    return RunOutput(
+        pd.concat(frames, ignore_index=True)[RESULT_COLUMNS],
+        pd.concat(flow_frames, ignore_index=True)[FLOW_COLUMNS],
+        seconds,
+    )
 
 
 def run_metadata(scenario: ResolvedScenario, output: RunOutput) -> dict:
@@ -55,18 +58,24 @@ def run_metadata(scenario: ResolvedScenario, output: RunOutput) -> dict:
         "seeds": {str(r): replication_seed(scenario.spec.seed, r) for r in range(scenario.spec.replications)},
         "seed_method": "replication k: numpy SeedSequence(root_seed, spawn_key=(k,)), reduced to 63 bits",
         "years": [scenario.spec.start_year, scenario.spec.end_year],
-        "calibration": {"beta_talent": cal.beta_talent, "beta_labour": cal.beta_labour,
-                        "talent_migrant_share": migrant_share(cal.talent_stock),
-                        "labour_migrant_share": migrant_share(cal.labour_stock)},
-        "timings": {"seconds_per_replication": output.seconds_per_replication,
-                    "total_seconds": sum(output.seconds_per_replication)},
+        "calibration": {
+            "beta_talent": cal.beta_talent,
+            "beta_labour": cal.beta_labour,
+            "talent_migrant_share": migrant_share(cal.talent_stock),
+            "labour_migrant_share": migrant_share(cal.labour_stock),
+        },
+        "timings": {
+            "seconds_per_replication": output.seconds_per_replication,
+            "total_seconds": sum(output.seconds_per_replication),
+        },
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         **provenance(),
     }
 
 
-def run_to_folder(scenario: ResolvedScenario, out_dir: Path, *, force: bool = False, progress: bool = True,
-                  plots: bool = True) -> Path:
+def run_to_folder(
+    scenario: ResolvedScenario, out_dir: Path, *, force: bool = False, progress: bool = True, plots: bool = True
+) -> Path:
     """Simulate and write ``out_dir/<scenario name>/`` atomically; returns the folder."""
     target = Path(out_dir) / scenario.spec.name
     with atomic_folder(target, force) as tmp:
@@ -79,6 +88,7 @@ def run_to_folder(scenario: ResolvedScenario, out_dir: Path, *, force: bool = Fa
         if plots:
             from yreb.viz.plotting import plot_run
             from yreb.viz.report import write_run_report
+
             plot_run(output.results, tmp, scenario)
             write_run_report(tmp)
     return target
@@ -89,16 +99,24 @@ def load_results(folder: Path) -> tuple[pd.DataFrame, dict]:
     import json
 
     from yreb.errors import UserInputError
+
     folder = Path(folder)
     if left_unfinished(folder):
-        raise UserInputError("an unfinished temporary folder left by an interrupted run (safe to delete)",
-                             file=str(folder), expected="a folder written by 'yreb run'")
+        raise UserInputError(
+            "an unfinished temporary folder left by an interrupted run (safe to delete)",
+            file=str(folder),
+            expected="a folder written by 'yreb run'",
+        )
     meta_path, table_path = folder / "metadata.json", folder / "results.parquet"
     if not meta_path.is_file() or not table_path.is_file():
-        raise UserInputError("not a complete result folder (metadata.json and results.parquet expected)",
-                             file=str(folder), expected="a folder written by 'yreb run'")
+        raise UserInputError(
+            "not a complete result folder (metadata.json and results.parquet expected)",
+            file=str(folder),
+            expected="a folder written by 'yreb run'",
+        )
     try:
         return pd.read_parquet(table_path), json.loads(meta_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:  # truncated or edited files (pyarrow and json errors are ValueErrors)
-        raise UserInputError(f"unreadable result file: {exc}", file=str(folder),
-                             expected="a folder written by 'yreb run'") from None
+        raise UserInputError(
+            f"unreadable result file: {exc}", file=str(folder), expected="a folder written by 'yreb run'"
+        ) from None

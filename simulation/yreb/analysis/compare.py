@@ -25,7 +25,6 @@ from yreb.analysis.metrics import (
     od_matrix,
     t_interval,
 )
-from yreb.cli import DEFAULT_RESULTS
 from yreb.errors import UserInputError
 from yreb.inputs.regions import load_region_table
 from yreb.model.model import FLOW_UNITS, VARIABLES
@@ -405,12 +404,12 @@ def compare_runs(runs: list[RunData]) -> Comparison:
     )
 
 
-def default_out_dir(names: list[str]) -> Path:
-    """results/compare-<names>; long lists are shortened with a hash so the name stays a valid file name."""
+def default_out_dir(names: list[str], parent: Path) -> Path:
+    """parent/compare-<names>; long lists are shortened with a hash so the name stays a valid file name."""
     joined = "-".join(names)
     if len(joined) > 100:
         joined = f"{names[0]}-and-{len(names) - 1}-more-{hashlib.sha256(joined.encode()).hexdigest()[:8]}"
-    return DEFAULT_RESULTS / f"compare-{joined}"
+    return Path(parent) / f"compare-{joined}"
 
 
 def belt_end_year_levels(outcomes: pd.DataFrame, year: int) -> pd.DataFrame:
@@ -457,77 +456,3 @@ def gdp_concepts_end_year(outcomes: pd.DataFrame, year: int) -> pd.DataFrame:
         .mean()
         .reset_index()
     )
-
-
-def _check_choice(values: list[str], allowed: list[str], field: str) -> None:
-    for v in values:
-        if v not in allowed:
-            raise UserInputError(
-                f"unknown {field.lstrip('-')}", field=field, value=v, expected="one of " + ", ".join(allowed)
-            )
-
-
-def cmd_compare(args) -> int:
-    from yreb.viz.report import write_comparison
-
-    runs = choose_baseline([load_run(f) for f in args.result_dirs], args.baseline)
-    outcomes = list(args.metrics) if args.metrics else list(DEFAULT_OUTCOMES)
-    _check_choice(outcomes, list(OUTCOMES), "--metrics")
-    _check_choice([args.map_outcome], [v for v in VARIABLES if v not in SIGNED_OUTCOMES], "--map-outcome")
-    regions = list(args.regions) if args.regions else runs[0].belt
-    _check_choice(regions, list(runs[0].regions.index), "--regions")
-    comparison = compare_runs(runs)
-    out = Path(args.out) if args.out else default_out_dir(comparison.order)
-    folder = write_comparison(
-        comparison,
-        out,
-        outcomes=outcomes,
-        regions=regions,
-        map_outcome=args.map_outcome,
-        chinese=args.chinese,
-        force=args.force,
-    )
-    for name, reps in comparison.pairs.items():
-        print(f"{name} vs {comparison.baseline.name}: {len(reps)} paired replications")
-    print(f"wrote {folder} (open {folder / 'report.html'})")
-    return 0
-
-
-def add_commands(subparsers) -> None:
-    p = subparsers.add_parser(
-        "compare",
-        help="compare result folders with a baseline: differences with "
-        "90%% intervals, inequality metrics, map, table, report.html",
-    )
-    p.add_argument(
-        "result_dirs",
-        nargs="+",
-        type=Path,
-        metavar="RESULT_DIR",
-        help="result folders written by 'yreb run' (the baseline and the scenarios)",
-    )
-    p.add_argument(
-        "--baseline", help="scenario name of the baseline (default: the folder whose scenario is 'baseline')"
-    )
-    p.add_argument("--out", type=Path, help="output folder (default results/compare-<names>)")
-    p.add_argument(
-        "--metrics",
-        nargs="+",
-        metavar="OUTCOME",
-        help="outcomes in the table and plots: model variables (belt total and per region) and belt "
-        "metrics; default: " + " ".join(DEFAULT_OUTCOMES),
-    )
-    p.add_argument(
-        "--regions",
-        nargs="+",
-        metavar="REGION",
-        help="regions in the per-region plots and the table (default: the belt's regions)",
-    )
-    p.add_argument(
-        "--map-outcome",
-        default="gdp_per_capita_yuan",
-        help="variable whose end-year change (%% of baseline) colours the map (default gdp_per_capita_yuan)",
-    )
-    p.add_argument("--chinese", action="store_true", help="label regions in English and Chinese")
-    p.add_argument("--force", action="store_true", help="replace an existing output folder")
-    p.set_defaults(func=cmd_compare)

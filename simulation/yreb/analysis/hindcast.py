@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from yreb.analysis.metrics import belt_share
+from yreb.analysis.metrics import BAND, belt_share
 from yreb.errors import UserInputError
 from yreb.inputs.observed import (
     BELT_TOTAL,
@@ -35,10 +35,8 @@ from yreb.inputs.observed import (
     observed_panel,
     provenance,
 )
-from yreb.viz.plotting import BAND
 
 DEFAULT_SCENARIO = "baseline"  # the shipped baseline scenario (by name)
-DEFAULT_OUT = Path("results") / "hindcast"
 DEFAULT_REPLICATIONS = 10
 GDP_LEVEL_TOLERANCE = 0.02  # base-year GDP in the region table and in the observed data must agree this well
 FORECASTS = {
@@ -424,185 +422,3 @@ def errors_wide(h: Hindcast) -> pd.DataFrame:
     table["forecast"] = table["forecast"].map(FORECASTS)
     table.columns.name = None
     return table.round(3)
-
-
-def plot_shares(h: Hindcast, variable: str, path: Path) -> Path:
-    """Small multiples per region: observed vs model median (band across replications) and naive forecasts."""
-    from yreb.viz.compare_plots import panel_grid
-    from yreb.viz.plotting import format_year_axis, scenario_colour
-    from yreb.viz.report import save_figure
-
-    data = h.comparison[h.comparison.variable == variable]
-    regions = list(dict.fromkeys(data.region))
-    single = len(regions) == 1
-    fig, axes = panel_grid(
-        len(regions), ncols=min(len(regions), 4), width=9.0 if single else 3.8, height=4.5 if single else 2.9
-    )
-    colour = scenario_colour(h.scenario.spec.name)
-    for ax, region in zip(axes, regions):
-        d = data[data.region == region]
-        base = d.no_change.iloc[0]
-        years = [h.base_year] + list(d.year)
-        ax.fill_between(
-            years,
-            [base] + list(d.model_low),
-            [base] + list(d.model_high),
-            color=colour,
-            alpha=0.15,
-            lw=0,
-            label=f"model {int(BAND[0] * 100)}-{int(BAND[1] * 100)}% of replications",
-        )
-        ax.plot(years, [base] + list(d.model_median), color=colour, lw=1.8, label="model median")
-        ax.plot(years, [base] + list(d.no_change), color="#888888", ls="--", lw=1.2, label=FORECASTS["no_change"])
-        if d.trend.notna().all():
-            ax.plot(years, [base] + list(d.trend), color="#888888", ls=":", lw=1.4, label=FORECASTS["trend"])
-        ax.plot(years, [base] + list(d.observed), color="#d62728", marker="o", ms=4, lw=1.5, label="observed")
-        ax.set_title(region, fontsize=10)
-        ax.set_ylabel("% " if variable != BELT_SHARE else "% of national GDP", fontsize=8)
-        format_year_axis(ax)
-        ax.grid(alpha=0.3)
-    handles, labels = axes[0].get_legend_handles_labels()
-    fig.suptitle(
-        f"{TITLES[variable]}: hindcast from {h.base_year}, scenario '{h.scenario.spec.name}' "
-        f"({h.replications} replications)",
-        fontsize=12,
-    )
-    fig.legend(handles, labels, loc="lower center", ncol=3 if single else 5, fontsize=9, frameon=False)
-    fig.tight_layout(rect=(0, 0.14 if single else 0.06, 1, 0.95))
-    return save_figure(fig, path)
-
-
-def report_markdown(h: Hindcast, text: str) -> str:
-    from yreb.sweep.analysis import markdown_table
-
-    lines = [
-        f"# Hindcast {h.base_year}-{h.to_year}",
-        "",
-        "## Verdict",
-        "",
-        text,
-        "",
-        "## Mean absolute error of shares (percentage points)",
-        "",
-        markdown_table(errors_wide(h)),
-        "",
-    ]
-    if h.notes:
-        lines += ["## Notes", ""] + [f"- {n}" for n in h.notes] + [""]
-    lines += [
-        "## Data",
-        "",
-        "Observed: " + ", ".join(f"`{p}`" for p in h.observed_files) + ".",
-        f"Region table: `{h.scenario.table.source_file}`. Compared provinces: "
-        + "; ".join(f"{v}: {', '.join(r)}" for v, r in h.compared.items())
-        + ".",
-        f"Trend forecast: share change over the {h.trend_years} year(s) before {h.base_year}, continued.",
-        "",
-        "Figures: "
-        + ", ".join(f"`{v}.png`" for v in h.comparison.variable.unique())
-        + "; year-by-year values in `shares.csv`.",
-        "",
-    ]
-    return "\n".join(lines)
-
-
-def write_hindcast(h: Hindcast, out: Path, *, force: bool = False) -> Path:
-    """Write tables, figures, report.md and metadata.json into ``out`` atomically."""
-    from yreb.model.model import replication_seed
-    from yreb.runs.provenance import provenance as code_provenance
-    from yreb.runs.storage import atomic_folder, write_json
-    from yreb.sweep.analysis import markdown_table
-
-    text = verdict(h)
-    out = Path(out)
-    with atomic_folder(out, force) as tmp:
-        wide = errors_wide(h)
-        wide.to_csv(tmp / "errors.csv", index=False)
-        (tmp / "errors.md").write_text(markdown_table(wide) + "\n", encoding="utf-8")
-        h.comparison.round(4).to_csv(tmp / "shares.csv", index=False)
-        for variable in h.comparison.variable.unique():
-            plot_shares(h, variable, tmp / f"{variable}.png")
-        (tmp / "report.md").write_text(report_markdown(h, text), encoding="utf-8")
-        spec = h.scenario.spec
-        write_json(
-            tmp / "metadata.json",
-            {
-                "base_year": h.base_year,
-                "to_year": h.to_year,
-                "replications": h.replications,
-                "scenario": h.scenario.canonical(),
-                "scenario_file": h.scenario.source,
-                "seeds": {str(r): replication_seed(spec.seed, r) for r in range(spec.replications)},
-                "observed_files": h.observed_files,
-                "compared_regions": h.compared,
-                "trend_years": h.trend_years,
-                "notes": h.notes,
-                **code_provenance(),
-            },
-        )
-    return out
-
-
-# --- command line ------------------------------------------------------------------------------------
-
-
-def cmd_hindcast(args) -> int:
-    h = run_hindcast(
-        scenario_path=args.scenario,
-        observed_paths=args.observed or DEFAULT_OBSERVED,
-        base_year=args.base_year,
-        to_year=args.to,
-        replications=args.replications,
-        trend_years=args.trend_years,
-    )
-    folder = write_hindcast(h, args.out, force=args.force)
-    summary = h.summary()
-    print(f"mean absolute error of shares, percentage points ({h.base_year + 1}-{h.to_year}):")
-    print(summary.rename(columns=FORECASTS).round(3).to_string(na_rep="n/a"))
-    for note in h.notes:
-        print(f"note: {note}")
-    print()
-    print(verdict(h))
-    print(f"\nwrote {folder}")
-    return 0
-
-
-def add_commands(subparsers) -> None:
-    from yreb.cli import _positive_int
-
-    p = subparsers.add_parser("hindcast", help="compare the baseline from the base year with observed shares")
-    p.add_argument(
-        "--base-year",
-        type=int,
-        help="base year (default: the scenario's start year, 2015); the region table must hold this year's data",
-    )
-    p.add_argument("--to", type=int, help="last year compared (default: the last observed year)")
-    p.add_argument(
-        "--observed",
-        type=Path,
-        action="append",
-        metavar="FILE",
-        help="tidy observed-data CSV (region, year, variable, value); repeat for several files "
-        "(default: the shipped observed_provinces.csv and observed_national.csv)",
-    )
-    p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: results/hindcast)")
-    p.add_argument(
-        "--replications",
-        type=_positive_int,
-        default=DEFAULT_REPLICATIONS,
-        help=f"replications of the baseline (default {DEFAULT_REPLICATIONS})",
-    )
-    p.add_argument(
-        "--scenario",
-        type=Path,
-        default=DEFAULT_SCENARIO,
-        help="scenario run from the base year (default: scenarios/baseline.toml)",
-    )
-    p.add_argument(
-        "--trend-years",
-        type=_positive_int,
-        default=1,
-        help="years before the base year whose share change the trend forecast continues (default 1)",
-    )
-    p.add_argument("--force", action="store_true", help="replace an existing output folder")
-    p.set_defaults(func=cmd_hindcast)

@@ -15,6 +15,7 @@ from scipy import stats
 from yreb.model.kernels import YUAN_PER_100M
 
 # variables whose belt value is not a sum over regions (per-capita values, prices, indices)
+BAND = (0.05, 0.95)  # quantiles of the spread shown across replications
 NON_ADDITIVE = ("gdp_per_capita_yuan", "tfp", "knowledge_stock", "wage_talent_yuan", "wage_labour_yuan")
 BELT = "Belt"  # region label of belt aggregates and belt metrics
 BELT_METRICS: dict[str, tuple[str, str]] = {

@@ -150,7 +150,13 @@ class LandQuotaPolicy(_Policy):
 
 
 Policy = Annotated[
-    BarrierPolicy | CoBuiltParkPolicy | InnovationEnclavePolicy | EastWestPairingPolicy | TalentRecognitionPolicy | TransportLinkPolicy | LandQuotaPolicy,
+    BarrierPolicy
+    | CoBuiltParkPolicy
+    | InnovationEnclavePolicy
+    | EastWestPairingPolicy
+    | TalentRecognitionPolicy
+    | TransportLinkPolicy
+    | LandQuotaPolicy,
     Field(discriminator="type"),
 ]
 POLICY_TYPES = (

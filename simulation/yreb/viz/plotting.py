@@ -12,6 +12,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from yreb.analysis.metrics import BAND  # noqa: E402
+
 SCENARIO_PALETTE = [
     "#1b9e77",
     "#d95f02",
@@ -27,7 +29,6 @@ SCENARIO_PALETTE = [
     "#666666",
 ]
 BASELINE_COLOUR = "#222222"
-BAND = (0.05, 0.95)  # quantiles of the spread shown across replications
 
 RUN_PLOTS = {
     "gdp_100m_yuan": ("GDP by location", "100 million yuan, 2015 prices", True),

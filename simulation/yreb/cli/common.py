@@ -1,0 +1,51 @@
+"""Argument types and defaults shared by the subcommands (argparse only; nothing heavy is imported here)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from yreb.errors import UserInputError
+
+DEFAULT_RESULTS = Path("results")
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors as bad input (exit 2) in the tool's own format."""
+
+    def error(self, message):
+        """Print the usage line and raise a UserInputError instead of exiting."""
+        self.print_usage(sys.stderr)
+        raise UserInputError(message, field="command line")
+
+
+def positive_int(text: str) -> int:
+    """A whole number >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number >= 1, got {value}")
+    return value
+
+
+def seed(text: str) -> int:
+    """A root seed from 0 to 2^63 - 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 0 <= value < 2**63:
+        raise argparse.ArgumentTypeError(f"expected a seed from 0 to 2^63-1, got {value}")
+    return value
+
+
+def check_choice(values: list[str], allowed: list[str], option: str) -> None:
+    """Every value must be one of ``allowed`` (UserInputError naming the option otherwise)."""
+    for value in values:
+        if value not in allowed:
+            raise UserInputError(
+                f"unknown {option.lstrip('-')}", field=option, value=value, expected="one of " + ", ".join(allowed)
+            )

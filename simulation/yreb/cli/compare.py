@@ -1,0 +1,85 @@
+"""``yreb compare``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from yreb.cli.common import DEFAULT_RESULTS, check_choice
+
+
+def cmd_compare(args) -> int:
+    """Compare result folders with a baseline and write the comparison folder."""
+    from yreb.analysis.compare import (
+        DEFAULT_OUTCOMES,
+        OUTCOMES,
+        SIGNED_OUTCOMES,
+        VARIABLES,
+        choose_baseline,
+        compare_runs,
+        default_out_dir,
+        load_run,
+    )
+    from yreb.viz.report import write_comparison
+
+    runs = choose_baseline([load_run(f) for f in args.result_dirs], args.baseline)
+    outcomes = list(args.metrics) if args.metrics else list(DEFAULT_OUTCOMES)
+    check_choice(outcomes, list(OUTCOMES), "--metrics")
+    check_choice([args.map_outcome], [v for v in VARIABLES if v not in SIGNED_OUTCOMES], "--map-outcome")
+    regions = list(args.regions) if args.regions else runs[0].belt
+    check_choice(regions, list(runs[0].regions.index), "--regions")
+    comparison = compare_runs(runs)
+    out = Path(args.out) if args.out else default_out_dir(comparison.order, DEFAULT_RESULTS)
+    folder = write_comparison(
+        comparison,
+        out,
+        outcomes=outcomes,
+        regions=regions,
+        map_outcome=args.map_outcome,
+        chinese=args.chinese,
+        force=args.force,
+    )
+    for name, reps in comparison.pairs.items():
+        print(f"{name} vs {comparison.baseline.name}: {len(reps)} paired replications")
+    print(f"wrote {folder} (open {folder / 'report.html'})")
+    return 0
+
+
+def add_commands(subparsers) -> None:
+    """Add ``compare``."""
+    p = subparsers.add_parser(
+        "compare",
+        help="compare result folders with a baseline: differences with "
+        "90%% intervals, inequality metrics, map, table, report.html",
+    )
+    p.add_argument(
+        "result_dirs",
+        nargs="+",
+        type=Path,
+        metavar="RESULT_DIR",
+        help="result folders written by 'yreb run' (the baseline and the scenarios)",
+    )
+    p.add_argument(
+        "--baseline", help="scenario name of the baseline (default: the folder whose scenario is 'baseline')"
+    )
+    p.add_argument("--out", type=Path, help="output folder (default results/compare-<names>)")
+    p.add_argument(
+        "--metrics",
+        nargs="+",
+        metavar="OUTCOME",
+        help="outcomes in the table and plots: model variables (belt total and per region) and belt "
+        "metrics (default: GDP, GDP per capita, talent, capital, GNI and the belt's inequality metrics)",
+    )
+    p.add_argument(
+        "--regions",
+        nargs="+",
+        metavar="REGION",
+        help="regions in the per-region plots and the table (default: the belt's regions)",
+    )
+    p.add_argument(
+        "--map-outcome",
+        default="gdp_per_capita_yuan",
+        help="variable whose end-year change (%% of baseline) colours the map (default gdp_per_capita_yuan)",
+    )
+    p.add_argument("--chinese", action="store_true", help="label regions in English and Chinese")
+    p.add_argument("--force", action="store_true", help="replace an existing output folder")
+    p.set_defaults(func=cmd_compare)

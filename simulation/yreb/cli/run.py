@@ -1,0 +1,58 @@
+"""``yreb run`` and ``yreb validate``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from yreb.cli.common import DEFAULT_RESULTS, positive_int, seed
+
+
+def cmd_run(args) -> int:
+    """Run a scenario's replications into a result folder."""
+    from yreb.inputs.scenario import load_scenario
+    from yreb.runs.runner import run_to_folder
+
+    scenario = load_scenario(args.scenario, replications=args.replications, seed=args.seed, force=args.force)
+    folder = run_to_folder(scenario, args.out, force=args.force, progress=not args.quiet, plots=not args.no_plots)
+    timings = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))["timings"]
+    print(
+        f"wrote {folder}: {scenario.spec.replications} replications x {len(scenario.years)} years, "
+        f"model time {timings['total_seconds']:.2f} s"
+    )
+    return 0
+
+
+def cmd_validate(args) -> int:
+    """Validate scenario files and calibrate their base year without running them."""
+    from yreb.inputs.scenario import load_scenario
+    from yreb.model.model import YREBModel
+
+    for path in args.files:
+        scenario = load_scenario(path, force=True)
+        YREBModel(scenario)  # calibrates the base year: inputs that admit none are reported as by 'run'
+        spec = scenario.spec
+        print(
+            f"{path}: ok ({spec.name}: {scenario.table.n} regions, {spec.start_year}-{spec.end_year}, "
+            f"{len(spec.policies)} policies, {spec.replications} replications)"
+        )
+    return 0
+
+
+def add_commands(subparsers) -> None:
+    """Add ``run`` and ``validate``."""
+    run = subparsers.add_parser("run", help="run a scenario file and write results/<scenario>/")
+    run.add_argument("scenario", type=Path, help="scenario file (TOML), or the name of a shipped scenario")
+    run.add_argument("--out", type=Path, default=DEFAULT_RESULTS, help="parent folder of the result folder")
+    run.add_argument("--replications", type=positive_int, help="override the scenario's replications")
+    run.add_argument("--seed", type=seed, help="override the scenario's root seed")
+    run.add_argument(
+        "--force", action="store_true", help="replace an existing result folder; allow more than the replication limit"
+    )
+    run.add_argument("--no-plots", action="store_true", help="skip the plots")
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.set_defaults(func=cmd_run)
+
+    val = subparsers.add_parser("validate", help="check scenario files without running them")
+    val.add_argument("files", type=Path, nargs="+", help="scenario files, or names of shipped scenarios")
+    val.set_defaults(func=cmd_validate)

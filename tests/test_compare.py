@@ -216,7 +216,9 @@ def test_missing_baseline_fails_clearly(runs, tmp_path, capsys):
     assert not (tmp_path / "x").exists()
 
 
-@pytest.mark.parametrize("case", ["years", "regions", "seed", "flows", "not_a_folder", "metric", "region"])
+@pytest.mark.parametrize(
+    "case", ["years", "regions", "seed", "flows", "not_a_folder", "metric", "region", "edited_inputs", "no_inputs"]
+)
 def test_incompatible_inputs_exit_2_and_write_nothing(runs, tmp_path, capsys, case):
     root, base, scen = runs
     out = tmp_path / "out"
@@ -239,12 +241,41 @@ def test_incompatible_inputs_exit_2_and_write_nothing(runs, tmp_path, capsys, ca
         args, needles = [str(base), str(tmp_path / "broken")], ["flows.parquet is missing"]
     elif case == "not_a_folder":
         args, needles = [str(base), str(tmp_path)], ["not a complete result folder", str(tmp_path)]
+    elif case in ("edited_inputs", "no_inputs"):
+        shutil.copytree(scen, tmp_path / "edited")
+        copy = tmp_path / "edited" / "inputs" / "region_table.csv"
+        if case == "edited_inputs":
+            copy.write_text(copy.read_text().replace("Shanghai", "Shanghai ", 1))
+            needles = ["region table was changed after the run", "region_table.csv"]
+        else:
+            copy.unlink()
+            needles = ["no copy of the region table", "older version"]
+        args = [str(base), str(tmp_path / "edited")]
     elif case == "metric":
         args, needles = [str(base), str(scen), "--metrics", "happiness"], ["--metrics", "happiness", "theil_t_total"]
     else:
         args, needles = [str(base), str(scen), "--regions", "Atlantis"], ["--regions", "Atlantis", "Jiangsu"]
     _fails(["compare", *args, "--out", str(out)], capsys, *needles)
     assert not out.exists()
+
+
+def test_result_folders_are_self_contained(tmp_path, monkeypatch):
+    """A run made from a user's region table (relative path, another working folder) compares after the table
+    is gone: compare reads the copy in the result folder."""
+    work = tmp_path / "work"
+    work.mkdir()
+    table = work / "my_regions.csv"
+    shutil.copyfile(Path(__file__).resolve().parents[1] / "simulation" / "yreb" / "data" / "regions_2015.csv", table)
+    extra = 'region_table = "my_regions.csv"\n'
+    monkeypatch.chdir(work)
+    for name, policy in (("baseline", ""), ("open", BARRIER)):
+        assert main(["run", str(scenario_file(work, name, extra=extra, policy=policy)), "--quiet", "--no-plots"]) == 0
+    table.unlink()
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "cmp"
+    folders = [str(work / "results" / name) for name in ("baseline", "open")]
+    assert main(["compare", *folders, "--out", str(out)]) == 0
+    assert (out / "effects.csv").is_file()
 
 
 def test_existing_output_needs_force(runs, compared, capsys):

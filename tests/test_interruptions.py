@@ -80,7 +80,7 @@ def kill_during(out: Path, stage: str, delay_s: float, *extra: str) -> bool:
 
 
 def files(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def assert_leftovers_refused(out: Path) -> None:

@@ -28,7 +28,7 @@ from yreb.analysis.metrics import (
 from yreb.errors import UserInputError
 from yreb.inputs.regions import load_region_table
 from yreb.model.model import FLOW_UNITS, VARIABLES
-from yreb.runs.runner import load_results
+from yreb.runs.runner import INPUTS_FOLDER, REGION_TABLE_FILE, load_results
 
 LEVEL = 0.90
 METHOD = (
@@ -123,26 +123,23 @@ class RunData:
 
 
 def _region_attributes(folder: Path, metadata: dict) -> pd.DataFrame:
-    """Region attributes of a run, read from the region table it recorded and checked against its hash."""
-    scenario = metadata.get("scenario", {})
-    path = metadata.get("region_table")
-    if not path or not Path(path).is_file():
+    """Region attributes of a run, read from the copy of its region table in the folder (checked by SHA-256)."""
+    path = folder / INPUTS_FOLDER / REGION_TABLE_FILE
+    recorded = metadata.get("inputs", {}).get(REGION_TABLE_FILE, {}).get("sha256")
+    if recorded is None or not path.is_file():
         raise UserInputError(
-            "the region table this run used is not found",
-            file=str(folder / "metadata.json"),
-            field="region_table",
-            value=path,
-            expected="the CSV file still at that path",
+            "the folder holds no copy of the region table it was run with (made by an older version of yreb?)",
+            file=str(folder),
+            field=f"{INPUTS_FOLDER}/{REGION_TABLE_FILE}",
+            expected="a result folder written by this version of 'yreb run' (run the scenario again)",
         )
-    table = load_region_table(path).subset(scenario["region_names"])
-    if table.fingerprint() != scenario.get("region_table_sha256"):
+    if hashlib.sha256(path.read_bytes()).hexdigest() != recorded:
         raise UserInputError(
-            "the region table changed since this run (its SHA-256 differs)",
-            file=str(folder / "metadata.json"),
-            field="region_table",
-            value=path,
-            expected="the unchanged region table, or re-run the scenario",
+            "the copy of the region table was changed after the run (its SHA-256 differs from metadata.json)",
+            file=str(path),
+            expected="the unchanged file, or run the scenario again",
         )
+    table = load_region_table(path)
     return pd.DataFrame(
         {
             "region_zh": table.names_zh,
@@ -249,7 +246,7 @@ def paired_replications(run: RunData, baseline: RunData) -> list[int]:
                 file=str(run.folder),
                 field="seed",
                 value=seeds[k],
-                expected="runs made with the same root seed (scenario 'seed' or yreb run --seed)",
+                expected="runs made with the same root seed (the scenario's 'seed', or the same {seed} override of every run)",
             )
     return common
 
@@ -372,10 +369,10 @@ def choose_baseline(runs: list[RunData], name: str | None) -> list[RunData]:
     wanted = name or "baseline"
     matches = [r for r in runs if r.name == wanted]
     if not matches:
-        hint = "--baseline NAME naming one of them" if name is None else "one of the given scenarios"
+        hint = "{baseline} naming one of them" if name is None else "one of the given scenarios"
         raise UserInputError(
             f"no result folder holds the baseline scenario '{wanted}'",
-            field="--baseline",
+            option="baseline",
             value=name,
             expected=f"{hint}: {', '.join(r.name for r in runs)}",
         )

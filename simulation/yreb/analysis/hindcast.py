@@ -119,7 +119,7 @@ def _scenario(path: Path, base_year: int | None, end_year: int | None, replicati
 
     if replications > MAX_REPLICATIONS:
         raise UserInputError(
-            "too many replications", field="--replications", value=replications, expected=f"at most {MAX_REPLICATIONS}"
+            "too many replications", option="replications", value=replications, expected=f"at most {MAX_REPLICATIONS}"
         )
     data, text = read_toml(path)
     if base_year is not None:
@@ -141,7 +141,7 @@ def _compared_years(panel: pd.DataFrame, variable: str, base_year: int, to_year:
             raise UserInputError(
                 f"observed {variable} for {region} is missing in {year} (other regions have it, "
                 f"e.g. {have}: {provenance(observed, variable, have, year)})",
-                field="--observed",
+                option="observed_paths",
                 expected="a value for every compared region in each year, or for none",
             )
     return years
@@ -158,7 +158,7 @@ def _check_base_year(table, observed: pd.DataFrame, regions: list[str], base_yea
                 f"the region table ({table.source_file}) does not hold {base_year} data: GDP of {region} is "
                 f"{model_gdp:,.1f} there and {seen:,.1f} in the observed {GDP} "
                 f"({provenance(observed, GDP, region, base_year)})",
-                field="--base-year",
+                option="base_year",
                 value=base_year,
                 expected="the year of the region table (2015 for the shipped data), or a scenario whose "
                 "region table holds base-year data",
@@ -247,7 +247,7 @@ def run_hindcast(
         raise UserInputError(
             "scenario file not found",
             file=str(scenario_path),
-            field="scenario",
+            option="scenario_path",
             expected="a scenario file, or the name of a shipped scenario such as 'baseline'",
         )
     probe = _scenario(scenario_path, base_year, None, 1)
@@ -264,19 +264,21 @@ def run_hindcast(
         elif obs_var == GDP:  # needed to check that the region table holds base-year data
             raise UserInputError(
                 f"fewer than two belt regions have observed {obs_var} in the base year {base_year}",
-                field="--observed",
+                option="observed_paths",
                 expected=f"{obs_var} rows for at least two of: {', '.join(belt)}",
             )
         else:
             notes.append(f"{obs_var}: fewer than two belt regions have observed values in {base_year}; not compared.")
     last_observed = int(observed[observed.variable.isin([GDP, POPULATION]) & observed.region.isin(belt)].year.max())
     if to_year is not None and to_year > last_observed:
-        notes.append(f"--to {to_year} is after the last observed year {last_observed}; compared up to {last_observed}.")
+        notes.append(
+            f"to_year = {to_year} is after the last observed year {last_observed}; compared up to {last_observed}."
+        )
     to_year = last_observed if to_year is None else min(to_year, last_observed)
     if to_year <= base_year:
         raise UserInputError(
             "nothing to compare: the last year is not after the base year",
-            field="--to",
+            option="to_year",
             value=to_year,
             expected=f"a year after {base_year} with observed data",
         )

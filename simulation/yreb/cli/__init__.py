@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 
 from yreb.cli import compare, hindcast, run, sweep
-from yreb.cli.common import Parser
+from yreb.cli.common import FLAG_NAMES, Parser
 from yreb.errors import EXIT_USER_ERROR, ModelInvariantError, UserInputError
 
 SUBCOMMAND_MODULES = (run, compare, sweep, hindcast)
@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     except UserInputError as exc:
         if debug:
             raise
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {exc.render(flags=FLAG_NAMES)}", file=sys.stderr)
         return EXIT_USER_ERROR
     except ModelInvariantError as exc:
         if debug:

@@ -349,7 +349,7 @@ def load_scenario(
             file=str(path),
             field="replications",
             value=spec.replications,
-            expected=f"at most {MAX_REPLICATIONS} (pass --force to run more)",
+            expected=f"at most {MAX_REPLICATIONS} (pass {{force}} to run more)",
         )
     return resolve(spec, path.parent, str(path))
 

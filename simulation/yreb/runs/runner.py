@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import time
 from dataclasses import dataclass
@@ -47,13 +48,28 @@ def simulate(scenario: ResolvedScenario, *, progress: bool = False, record_flows
     )
 
 
-def run_metadata(scenario: ResolvedScenario, output: RunOutput) -> dict:
+INPUTS_FOLDER = "inputs"  # copies of the input tables a run used, so that its folder is self-contained
+REGION_TABLE_FILE = "region_table.csv"
+
+
+def write_inputs(scenario: ResolvedScenario, folder: Path) -> dict[str, str]:
+    """Copy the input tables of ``scenario`` into ``folder/inputs``; returns {file name: SHA-256 of its bytes}."""
+    inputs = folder / INPUTS_FOLDER
+    inputs.mkdir()
+    path = inputs / REGION_TABLE_FILE
+    scenario.table.to_frame().to_csv(path, index=False)
+    return {REGION_TABLE_FILE: hashlib.sha256(path.read_bytes()).hexdigest()}
+
+
+def run_metadata(scenario: ResolvedScenario, output: RunOutput, inputs: dict[str, str]) -> dict:
+    """Everything needed to reproduce and check the run: resolved scenario, seeds, inputs, versions, timings."""
     cal = calibrate(scenario.table, scenario.params)
     return {
         "scenario": scenario.canonical(),
         "scenario_key": scenario.key(),
         "scenario_file": scenario.source,
         "region_table": scenario.table.source_file,
+        "inputs": {name: {"sha256": digest} for name, digest in inputs.items()},
         "root_seed": scenario.spec.seed,
         "seeds": {str(r): replication_seed(scenario.spec.seed, r) for r in range(scenario.spec.replications)},
         "seed_method": "replication k: numpy SeedSequence(root_seed, spawn_key=(k,)), reduced to 63 bits",
@@ -84,7 +100,8 @@ def run_to_folder(
         write_table(output.flows, tmp / "flows", csv=False)
         if Path(scenario.source).is_file():
             shutil.copyfile(scenario.source, tmp / "scenario.toml")
-        write_json(tmp / "metadata.json", run_metadata(scenario, output))
+        inputs = write_inputs(scenario, tmp)
+        write_json(tmp / "metadata.json", run_metadata(scenario, output, inputs))
         if plots:
             from yreb.viz.plotting import plot_run
             from yreb.viz.report import write_run_report

@@ -56,7 +56,7 @@ def atomic_folder(target: Path, force: bool):
     """
     if target.exists() and not force:
         raise UserInputError(
-            "result folder already exists", file=str(target), expected="a new --out folder, or --force to replace it"
+            "result folder already exists", file=str(target), expected="a new {out} folder, or {force} to replace it"
         )
     created = [p for p in (target.parent, *target.parent.parents) if not p.exists()]  # deepest first
     tmp = target.parent / f"{TMP_PREFIX}{target.name}-{uuid.uuid4().hex[:8]}"
@@ -67,7 +67,7 @@ def atomic_folder(target: Path, force: bool):
         raise UserInputError(
             f"cannot create the result folder: {exc.strerror}",
             file=str(target.parent),
-            expected="a writable folder (not a file) for --out",
+            expected="a writable folder (not a file) for {out}",
         ) from None
     writing = tmp.resolve()
     _WRITING.add(writing)
@@ -78,7 +78,7 @@ def atomic_folder(target: Path, force: bool):
                 raise UserInputError(
                     "result folder was created by another run meanwhile",
                     file=str(target),
-                    expected="a new --out folder, or --force to replace it",
+                    expected="a new {out} folder, or {force} to replace it",
                 )
             old = target.parent / f"{TMP_PREFIX}old-{target.name}-{uuid.uuid4().hex[:8]}"
             os.replace(target, old)

@@ -134,7 +134,7 @@ def font_fallback_rc(text: str) -> dict:
             return {"font.family": [plt.rcParams["font.family"][0], font.family_name]}
     raise UserInputError(
         "no installed font has the glyphs of the region names",
-        field="--chinese",
+        option="chinese",
         value="".join(sorted(needed))[:12],
         expected="a font with Chinese glyphs (e.g. the fonts-noto-cjk system package)",
     )

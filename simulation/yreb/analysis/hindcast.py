@@ -35,6 +35,8 @@ from yreb.inputs.observed import (
     observed_panel,
     provenance,
 )
+from yreb.inputs.scenario import MAX_REPLICATIONS, find_scenario_file, parse_scenario, read_toml, resolve
+from yreb.runs.runner import simulate
 
 DEFAULT_SCENARIO = "baseline"  # the shipped baseline scenario (by name)
 DEFAULT_REPLICATIONS = 10
@@ -115,7 +117,6 @@ class Hindcast:
 
 def _scenario(path: Path, base_year: int | None, end_year: int | None, replications: int):
     """The baseline scenario file with the hindcast's years and replications (validated as any scenario)."""
-    from yreb.inputs.scenario import MAX_REPLICATIONS, parse_scenario, read_toml, resolve
 
     if replications > MAX_REPLICATIONS:
         raise UserInputError(
@@ -239,8 +240,6 @@ def run_hindcast(
     trend_years: int = 1,
 ) -> Hindcast:
     """Calibrate at the base year, run the scenario to the last observed year, compare shares year by year."""
-    from yreb.inputs.scenario import find_scenario_file
-    from yreb.runs.runner import simulate
 
     scenario_path = find_scenario_file(scenario_path)
     if not scenario_path.is_file():

@@ -12,9 +12,11 @@ def cmd_run(args) -> int:
     """Run a scenario's replications into a result folder."""
     from yreb.inputs.scenario import load_scenario
     from yreb.runs.runner import run_to_folder
+    from yreb.viz.report import write_run_figures
 
     scenario = load_scenario(args.scenario, replications=args.replications, seed=args.seed, force=args.force)
-    folder = run_to_folder(scenario, args.out, force=args.force, progress=not args.quiet, plots=not args.no_plots)
+    figures = None if args.no_plots else write_run_figures
+    folder = run_to_folder(scenario, args.out, force=args.force, progress=not args.quiet, figures=figures)
     timings = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))["timings"]
     print(
         f"wrote {folder}: {scenario.spec.replications} replications x {len(scenario.years)} years, "

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 from tqdm import tqdm
 
+from yreb.errors import UserInputError
 from yreb.inputs.scenario import ResolvedScenario
 from yreb.model.calibration import calibrate, migrant_share
 from yreb.model.model import YREBModel, replication_seed
@@ -90,9 +93,18 @@ def run_metadata(scenario: ResolvedScenario, output: RunOutput, inputs: dict[str
 
 
 def run_to_folder(
-    scenario: ResolvedScenario, out_dir: Path, *, force: bool = False, progress: bool = True, plots: bool = True
+    scenario: ResolvedScenario,
+    out_dir: Path,
+    *,
+    force: bool = False,
+    progress: bool = True,
+    figures: Callable[[pd.DataFrame, Path, ResolvedScenario], object] | None = None,
 ) -> Path:
-    """Simulate and write ``out_dir/<scenario name>/`` atomically; returns the folder."""
+    """Simulate and write ``out_dir/<scenario name>/`` atomically; returns the folder.
+
+    ``figures(results, folder, scenario)``, if given, adds plots and reports (e.g.
+    ``yreb.viz.report.write_run_figures``) before the folder is moved into place.
+    """
     target = Path(out_dir) / scenario.spec.name
     with atomic_folder(target, force) as tmp:
         output = simulate(scenario, progress=progress)
@@ -102,20 +114,13 @@ def run_to_folder(
             shutil.copyfile(scenario.source, tmp / "scenario.toml")
         inputs = write_inputs(scenario, tmp)
         write_json(tmp / "metadata.json", run_metadata(scenario, output, inputs))
-        if plots:
-            from yreb.viz.plotting import plot_run
-            from yreb.viz.report import write_run_report
-
-            plot_run(output.results, tmp, scenario)
-            write_run_report(tmp)
+        if figures is not None:
+            figures(output.results, tmp, scenario)
     return target
 
 
 def load_results(folder: Path) -> tuple[pd.DataFrame, dict]:
     """Read a result folder written by ``run_to_folder``: (results table, metadata)."""
-    import json
-
-    from yreb.errors import UserInputError
 
     folder = Path(folder)
     if left_unfinished(folder):

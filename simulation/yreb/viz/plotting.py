@@ -13,6 +13,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from yreb.analysis.metrics import BAND  # noqa: E402
+from yreb.errors import UserInputError
 
 SCENARIO_PALETTE = [
     "#1b9e77",
@@ -116,8 +117,6 @@ def font_fallback_rc(text: str) -> dict:
     """
     from matplotlib import font_manager
     from matplotlib.ft2font import FT2Font
-
-    from yreb.errors import UserInputError
 
     needed = {ch for ch in text if ord(ch) > 0x2FF}
     paths = sorted(

@@ -32,7 +32,7 @@ from yreb.runs.provenance import provenance
 from yreb.runs.storage import TMP_PREFIX, atomic_folder, write_json, write_table
 from yreb.viz.compare_plots import plot_difference_panels, plot_level_panels, save_figure
 from yreb.viz.maps import load_boundaries, plot_flow_map
-from yreb.viz.plotting import RUN_PLOTS, font_fallback_rc, region_labels, scenario_colour
+from yreb.viz.plotting import RUN_PLOTS, font_fallback_rc, plot_run, region_labels, scenario_colour
 
 CONCEPTS_NOTE = (
     "<p class='note'>100 million yuan, 2015 prices, mean over replications. Location: produced in "
@@ -94,6 +94,12 @@ def policies_text(run) -> str:
         )
         or "none"
     )
+
+
+def write_run_figures(results: pd.DataFrame, folder: Path, scenario) -> Path:
+    """The run plots and report.html of a result folder being written (``run_to_folder(figures=...)``)."""
+    plot_run(results, folder, scenario)
+    return write_run_report(folder)
 
 
 def write_run_report(folder: str | Path) -> Path:

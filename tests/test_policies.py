@@ -8,7 +8,7 @@ import pytest
 from helpers import ROOT, belt_total, run_frame, scenario_from
 from yreb.inputs.scenario import load_scenario
 from yreb.model.model import YREBModel
-from yreb.policies import BarrierPolicy
+from yreb.policies.barrier import BarrierPolicy
 
 MEAN_FIELD = {"stochastic": False}
 END = 2030
@@ -95,7 +95,8 @@ def test_co_built_park_raises_host_gdp_mostly_through_capital_and_split_reverts(
     # growth accounting: alpha dlnK explains a large part of the host's gain (the rest: management transplant)
     capital_part = 0.45 * np.log1p(capital.loc[END]) / np.log1p(gdp.loc[END])
     print(
-        f"\npark: host GDP {gdp.loc[END]:+.2%}, capital {capital.loc[END]:+.2%}, capital share of gain {capital_part:.0%}"
+        f"\npark: host GDP {gdp.loc[END]:+.2%}, capital {capital.loc[END]:+.2%},",
+        f"capital share of gain {capital_part:.0%}",
     )
     assert capital_part > 1 / 3
     park_gdp = frame["park_gdp_100m_yuan"]["Anhui"]

@@ -20,8 +20,8 @@ class InnovationEnclavePolicy(PolicyBase):
     home: str = unit_field(..., "region", "region the enclave's researchers work for")
     hub: str = unit_field(..., "region", "region the enclave's researchers live and work in")
     researchers: float = unit_field(2000.0, "persons", "R&D head-count of the enclave", ge=0, le=1e7)
-    wages_paid_by: Literal["home", "hub"] = unit_field("home", "-", "who pays the staff's wages")
-    rent_paid_by: Literal["home", "hub"] = unit_field("home", "-", "who pays the enclave's rent")
+    wages_paid_by: Literal["home", "hub"] = unit_field("home", "-", "who pays the staff's wages: home or hub")
+    rent_paid_by: Literal["home", "hub"] = unit_field("home", "-", "who pays the enclave's rent: home or hub")
     rent_10k_yuan_per_researcher: float = unit_field(7.2, "10k yuan/year", "office rent per researcher", ge=0, le=1000)
     knowledge_link: float = unit_field(1.0, "1", "spillover weight s[home, hub] while in force", ge=0, le=1)
 

@@ -9,10 +9,11 @@ import annotated_types as at
 import numpy as np
 import pytest
 
+import yreb.policies.base as policy_base
 from helpers import BELT, ROOT, belt_total, run_frame, scenario_from
 from yreb.inputs.scenario import load_scenario
 from yreb.model.model import YREBModel
-from yreb.policies import REGISTRY, PolicyBase, PolicyContext, PolicyState, ResolvedPolicies, base, unit_field
+from yreb.policies import REGISTRY, PolicyBase, PolicyContext, PolicyState, ResolvedPolicies, unit_field
 from yreb.policies.barrier import BarrierPolicy
 
 MEAN_FIELD = {"stochastic": False}
@@ -39,7 +40,8 @@ def _in_range(info, share: float = 0.3):
             lo = m.ge if isinstance(m, at.Ge) else m.gt
         elif isinstance(m, at.Le | at.Lt):
             hi = m.le if isinstance(m, at.Le) else m.lt
-    lo, hi = (0.0 if lo is None else lo), (lo + 1.0 if hi is None else hi)
+    lo = 0.0 if lo is None else lo
+    hi = lo + 1.0 if hi is None else hi
     value = lo + share * (hi - lo)
     return round(value) if int in get_args(info.annotation) or info.annotation is int else value
 
@@ -112,10 +114,10 @@ def test_every_policy_type_has_a_behaviour_test():
     assert missing == [], f"no test_<type>_... behaviour test for {missing}"
 
 
-def test_a_new_policy_module_registers_itself_and_declarations_are_checked(monkeypatch):
+def test_a_new_policy_class_registers_itself_and_declarations_are_checked(monkeypatch):
     """Defining a PolicyBase subclass registers it under its type; a field without a unit, a duplicate type or
     a declared region field it does not have is an error at import time."""
-    monkeypatch.setattr(base, "REGISTRY", dict(REGISTRY))
+    monkeypatch.setattr(policy_base, "REGISTRY", dict(REGISTRY))
 
     class CurfewPolicy(PolicyBase):
         type: Literal["curfew"]
@@ -126,7 +128,7 @@ def test_a_new_policy_module_registers_itself_and_declarations_are_checked(monke
         def apply(self, state: PolicyState, s: float, ctx: PolicyContext) -> None:
             state.distance_factor[np.ix_(ctx.members, ctx.members)] *= 1.0 + s * self.share
 
-    assert base.REGISTRY["curfew"] is CurfewPolicy and "curfew" not in REGISTRY
+    assert policy_base.REGISTRY["curfew"] is CurfewPolicy and "curfew" not in REGISTRY
     curfew = CurfewPolicy.model_validate({"type": "curfew", "start": 2020})
     assert _compile(curfew, 2020).distance_factor.max() == 1.5
     with pytest.raises(TypeError, match="without a unit"):

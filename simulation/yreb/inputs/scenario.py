@@ -23,8 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from yreb.errors import UserInputError
 from yreb.inputs.regions import DEFAULT_REGION_TABLE, SUBREGIONS, RegionTable, load_region_table, read_text
 from yreb.model.parameters import ModelParameters
-from yreb.policies import POLICY_TYPES, Policy, ResolvedPolicies
-from yreb.policies.base import field_unit
+from yreb.policies import POLICY_TYPES, Policy, ResolvedPolicies, field_unit
 
 MAX_REPLICATIONS = 1000  # more needs --force: a typo like 10000 would otherwise run for hours
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,63}\Z")  # \Z: no trailing newline

@@ -40,6 +40,7 @@ from yreb.policies.base import (
     PolicyState,
     RegionRef,
     ResolvedPolicies,
+    field_unit,
     policy_field_rows,
     unit_field,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "PolicyState",
     "RegionRef",
     "ResolvedPolicies",
+    "field_unit",
     "policy_field_rows",
     "unit_field",
 ]

@@ -17,6 +17,7 @@ import copy
 import math
 import os
 from collections import Counter
+from typing import Literal, get_args, get_origin
 
 import annotated_types as at
 import numpy as np
@@ -28,28 +29,10 @@ from yreb.errors import ModelInvariantError, UserInputError
 from yreb.inputs.scenario import BUILTIN_GROUPS, parse_scenario, resolve
 from yreb.model.model import YREBModel
 from yreb.model.parameters import ModelParameters
-from yreb.policies import (
-    BarrierPolicy,
-    CoBuiltParkPolicy,
-    EastWestPairingPolicy,
-    InnovationEnclavePolicy,
-    LandQuotaPolicy,
-    TalentRecognitionPolicy,
-    TransportLinkPolicy,
-)
+from yreb.policies import REGISTRY
 
 EXAMPLES = int(os.environ.get("YREB_FUZZ_EXAMPLES", "200"))
 REGIONS = BELT + ["RestOfChina"]
-POLICY_CLASSES = (
-    BarrierPolicy,
-    CoBuiltParkPolicy,
-    InnovationEnclavePolicy,
-    EastWestPairingPolicy,
-    TalentRecognitionPolicy,
-    TransportLinkPolicy,
-    LandQuotaPolicy,
-)
-REGION_FIELDS = ("sponsor", "host", "home", "hub", "east", "west")
 SHARES = ("capital_share", "labour_income_share", "land_share")
 HOSTILE_VALUES = st.one_of(
     st.just(math.nan),
@@ -104,19 +87,20 @@ def region_ref() -> st.SearchStrategy:
 @st.composite
 def policy(draw, start_year: int, end_year: int) -> dict:
     """A policy of a random type with random optional fields, every value inside its documented range."""
-    cls = draw(st.sampled_from(POLICY_CLASSES))
-    doc = {"type": cls.model_fields["type"].annotation.__args__[0]}
+    kind = draw(st.sampled_from(list(REGISTRY)))
+    cls = REGISTRY[kind]
+    doc = {"type": kind}
     for name, field in cls.model_fields.items():
         if name == "type" or (not field.is_required() and not draw(st.booleans())):
             continue
-        if name in REGION_FIELDS:
+        if name in cls.region_fields:
             doc[name] = draw(st.sampled_from(REGIONS))
-        elif name == "regions":
+        elif name == cls.group_field:
             doc[name] = draw(region_ref())
         elif name in ("start", "end"):
             doc[name] = draw(st.integers(start_year, end_year))
-        elif name in ("wages_paid_by", "rent_paid_by"):
-            doc[name] = draw(st.sampled_from(["home", "hub"]))
+        elif get_origin(field.annotation) is Literal:
+            doc[name] = draw(st.sampled_from(get_args(field.annotation)))
         elif name == "name":
             doc[name] = draw(st.text(max_size=12))
         else:

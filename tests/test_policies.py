@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import sys
+from typing import Literal, get_args, get_origin
+
+import annotated_types as at
 import numpy as np
 import pytest
 
-from helpers import ROOT, belt_total, run_frame, scenario_from
+import yreb.policies.base as policy_base
+from helpers import BELT, ROOT, belt_total, run_frame, scenario_from
 from yreb.inputs.scenario import load_scenario
 from yreb.model.model import YREBModel
-from yreb.policies import BarrierPolicy
+from yreb.policies import REGISTRY, PolicyBase, PolicyContext, PolicyState, ResolvedPolicies, unit_field
+from yreb.policies.barrier import BarrierPolicy
 
 MEAN_FIELD = {"stochastic": False}
 END = 2030
@@ -21,6 +27,135 @@ def baseline():
 
 def with_policies(*policies, parameters=MEAN_FIELD, **extra):
     return run_frame({"end_year": END, "parameters": parameters, "policies": list(policies), **extra})
+
+
+# --- every registered policy type ------------------------------------------------------------------------
+
+
+def _in_range(info, share: float = 0.3):
+    """A value ``share`` of the way through a numeric field's range (whole for integer fields)."""
+    lo = hi = None
+    for m in info.metadata:
+        if isinstance(m, at.Ge | at.Gt):
+            lo = m.ge if isinstance(m, at.Ge) else m.gt
+        elif isinstance(m, at.Le | at.Lt):
+            hi = m.le if isinstance(m, at.Le) else m.lt
+    lo = 0.0 if lo is None else lo
+    hi = lo + 1.0 if hi is None else hi
+    value = lo + share * (hi - lo)
+    return round(value) if int in get_args(info.annotation) or info.annotation is int else value
+
+
+def policy_document(kind: str, start: int = 2020, end: int = 2024, levers: bool = True) -> dict:
+    """A document of policy type ``kind`` built from its declarations alone: its region fields name distinct
+    belt regions, its group is the belt, choices take their last option, and every other field is either a
+    value 30% into its range (``levers``: moves every lever off the status quo) or, when it has one, its
+    default (required fields always get the in-range value)."""
+    cls = REGISTRY[kind]
+    doc = {"type": kind, "start": start, "end": end}
+    regions = iter(BELT)
+    for name, info in cls.model_fields.items():
+        if name in PolicyBase.model_fields or name == "type":
+            continue
+        if name in cls.region_fields:
+            doc[name] = next(regions)
+        elif name == cls.group_field:
+            doc[name] = "belt"
+        elif get_origin(info.annotation) is Literal:
+            doc[name] = get_args(info.annotation)[-1]
+        elif levers or info.is_required():
+            doc[name] = _in_range(info)
+        else:
+            doc[name] = info.default
+    return doc
+
+
+def _compile(policy: PolicyBase, year: int) -> PolicyState:
+    n = len(BELT)
+    members = [np.arange(n) if policy.group_field else None]
+    index = {name: i for i, name in enumerate(BELT)}
+    return ResolvedPolicies([policy], members).state(year, n, 0.05, 0.0125, np.full(n, 1000.0), index)
+
+
+def _same(a: PolicyState, b: PolicyState) -> bool:
+    arrays = lambda state: [
+        *state.barrier_level.values(),
+        *(v for v in vars(state).values() if not isinstance(v, dict)),
+    ]
+    return all(np.array_equal(x, y) for x, y in zip(arrays(a), arrays(b), strict=True))
+
+
+@pytest.mark.parametrize("kind", list(REGISTRY))
+def test_every_policy_type_validates_with_its_defaults(kind):
+    """Only the required fields given: the document is accepted, and every default is inside its own range."""
+    cls = REGISTRY[kind]
+    required = cls.model_validate(policy_document(kind, levers=False), strict=True)
+    defaults = {name: getattr(required, name) for name in cls.model_fields}
+    assert cls.model_validate(defaults, strict=True) == required
+
+
+@pytest.mark.parametrize("kind", list(REGISTRY))
+def test_every_policy_type_moves_the_state_only_while_in_force(kind):
+    """Built from its declarations, each type leaves the status quo before it starts, changes the year's
+    PolicyState while in force, and leaves it again after it ends (a unit outlasting the policy stays)."""
+    policy = REGISTRY[kind].model_validate(policy_document(kind, start=2020, end=2024), strict=True)
+    resolved = ResolvedPolicies([policy], [None])
+    status_quo = PolicyState.status_quo(len(BELT), 0.05, 0.0125, len(resolved.parks), len(resolved.enclaves))
+    assert _same(_compile(policy, 2019), status_quo)
+    for year in (2020, 2024):
+        assert not _same(_compile(policy, year), status_quo), year
+    assert _same(_compile(policy, 2025), status_quo) != policy.unit_outlasts_end
+
+
+def test_every_policy_type_has_a_behaviour_test():
+    """Each registered type has its own test of its effect on the model's outputs, named test_<type>_..."""
+    names = [name for name in vars(sys.modules[__name__]) if name.startswith("test_")]
+    missing = [kind for kind in REGISTRY if not any(name.startswith(f"test_{kind}_") for name in names)]
+    assert missing == [], f"no test_<type>_... behaviour test for {missing}"
+
+
+def test_a_new_policy_class_registers_itself_and_declarations_are_checked(monkeypatch):
+    """Defining a PolicyBase subclass registers it under its type; a field without a unit, a duplicate type or
+    a declared region field it does not have is an error at import time."""
+    monkeypatch.setattr(policy_base, "REGISTRY", dict(REGISTRY))
+
+    class CurfewPolicy(PolicyBase):
+        type: Literal["curfew"]
+        group_field = "regions"
+        regions: str = unit_field("belt", "group or regions", "where")
+        share: float = unit_field(0.5, "1", "share of the distance added", ge=0, le=1)
+
+        def apply(self, state: PolicyState, s: float, ctx: PolicyContext) -> None:
+            state.distance_factor[np.ix_(ctx.members, ctx.members)] *= 1.0 + s * self.share
+
+    assert policy_base.REGISTRY["curfew"] is CurfewPolicy and "curfew" not in REGISTRY
+    curfew = CurfewPolicy.model_validate({"type": "curfew", "start": 2020})
+    assert _compile(curfew, 2020).distance_factor.max() == 1.5
+    with pytest.raises(TypeError, match="without a unit"):
+
+        class NoUnit(PolicyBase):
+            type: Literal["no_unit"]
+            level: float = 1.0
+
+            def apply(self, state, s, ctx):
+                pass
+
+    with pytest.raises(TypeError, match="already"):
+
+        class Twice(PolicyBase):
+            type: Literal["curfew"]
+
+            def apply(self, state, s, ctx):
+                pass
+
+    with pytest.raises(TypeError, match="does not have: hub"):
+
+        class Missing(PolicyBase):
+            type: Literal["missing"]
+            region_fields = ("hub",)
+
+            def apply(self, state, s, ctx):
+                pass
 
 
 def test_strength_ramps_linearly_and_ends():
@@ -95,7 +230,8 @@ def test_co_built_park_raises_host_gdp_mostly_through_capital_and_split_reverts(
     # growth accounting: alpha dlnK explains a large part of the host's gain (the rest: management transplant)
     capital_part = 0.45 * np.log1p(capital.loc[END]) / np.log1p(gdp.loc[END])
     print(
-        f"\npark: host GDP {gdp.loc[END]:+.2%}, capital {capital.loc[END]:+.2%}, capital share of gain {capital_part:.0%}"
+        f"\npark: host GDP {gdp.loc[END]:+.2%}, capital {capital.loc[END]:+.2%},",
+        f"capital share of gain {capital_part:.0%}",
     )
     assert capital_part > 1 / 3
     park_gdp = frame["park_gdp_100m_yuan"]["Anhui"]

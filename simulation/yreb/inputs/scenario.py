@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from yreb.errors import UserInputError
 from yreb.inputs.regions import DEFAULT_REGION_TABLE, SUBREGIONS, RegionTable, load_region_table, read_text
 from yreb.model.parameters import ModelParameters
-from yreb.policies import POLICY_TYPES, CoBuiltParkPolicy, InnovationEnclavePolicy, Policy, ResolvedPolicies
+from yreb.policies import POLICY_TYPES, Policy, ResolvedPolicies, field_unit
 
 MAX_REPLICATIONS = 1000  # more needs --force: a typo like 10000 would otherwise run for hours
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,63}\Z")  # \Z: no trailing newline
@@ -80,10 +80,12 @@ class ResolvedScenario:
 
     @property
     def params(self) -> ModelParameters:
+        """The scenario's model parameters (defaults with the file's overrides)."""
         return self.spec.parameters
 
     @property
     def years(self) -> list[int]:
+        """Every simulated year, base year included."""
         return list(range(self.spec.start_year, self.spec.end_year + 1))
 
     def canonical(self) -> dict[str, Any]:
@@ -94,6 +96,7 @@ class ResolvedScenario:
         return doc
 
     def key(self) -> str:
+        """Short content hash of the resolved scenario (16 hex digits), used as a run key."""
         return hashlib.sha256(json.dumps(self.canonical(), sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -145,7 +148,7 @@ def read_toml(path: Path) -> tuple[dict, str]:
     except tomllib.TOMLDecodeError as exc:
         line = getattr(exc, "lineno", None)
         msg = getattr(exc, "msg", str(exc))
-        raise UserInputError(f"malformed TOML: {msg}", file=name, line=line)
+        raise UserInputError(f"malformed TOML: {msg}", file=name, line=line) from exc
     return data, text
 
 
@@ -170,6 +173,7 @@ def raise_validation_error(exc: ValidationError, name: str, text: str) -> None:
 
 
 def parse_scenario(data: dict, name: str = "<scenario>", text: str = "") -> ScenarioFile:
+    """Validate a scenario document (strict types); errors raise UserInputError naming ``name`` and the line."""
     try:
         # strict: a boolean, a quoted number or 3.0 where a whole number is expected is a wrong type
         return ScenarioFile.model_validate(data, strict=True)
@@ -201,50 +205,32 @@ def _region_index(name: str, index: dict[str, int], file: str, field: str) -> in
     return index[name]
 
 
-# policies that take part of one region's base-year stock while in force:
-# (amount field, region field, stock in the region table, unit, message)
-CLAIMS = {
-    InnovationEnclavePolicy: (
-        "researchers",
-        "hub",
-        "talent_persons",
-        "persons",
-        "enclave head-count exceeds half the hub's talent",
-    ),
-    CoBuiltParkPolicy: (
-        "land_km2",
-        "host",
-        "construction_land_km2",
-        "km2",
-        "park land exceeds half the host's construction land",
-    ),
-}
-
-
 def _check_claims(spec: ScenarioFile, table: RegionTable, index: dict[str, int], source: str) -> None:
-    """Policies drawing on one region's stock fit together: in every simulated year the total in force
-    (enclave staff in a hub; park land in a host, kept after the park's agreement ends) is at most half the
-    region's base-year stock. (Committed east-west investment depends on each year's income: the model checks
-    it as it runs.)"""
+    """Policies drawing on one region's stock (their type's ``claim``) fit together: in every simulated year
+    the total of each type in force on one region (e.g. enclave staff in a hub; park land in a host, kept after
+    the agreement ends when the type's unit outlasts it) is at most half the region's base-year stock.
+    (Committed east-west investment depends on each year's income: the model checks it as it runs.)"""
     years = np.arange(spec.start_year, spec.end_year + 1)
     totals: dict[tuple, np.ndarray] = {}
     for k, policy in enumerate(spec.policies):
-        if type(policy) not in CLAIMS:
+        claim = policy.claim
+        if claim is None:
             continue
-        attr, owner, stock, unit, message = CLAIMS[type(policy)]
-        region, amount = getattr(policy, owner), getattr(policy, attr)
-        last = spec.end_year if policy.end is None or isinstance(policy, CoBuiltParkPolicy) else policy.end
+        region, amount = getattr(policy, claim.region), getattr(policy, claim.amount)
+        unit = field_unit(type(policy), claim.amount)
+        last = spec.end_year if policy.end is None or policy.unit_outlasts_end else policy.end
         total = totals.setdefault((type(policy), region), np.zeros(len(years)))
         total += amount * ((years >= policy.start) & (years <= last))
-        limit = 0.5 * getattr(table, stock)[index[region]]
+        limit = 0.5 * getattr(table, claim.stock)[index[region]]
         if total.max() > limit:
             peak = int(np.argmax(total))
+            message = claim.message
             if total[peak] > amount:
                 message += f" (with the others in force in {years[peak]}: {total[peak]:g} {unit} in all)"
             raise UserInputError(
                 message,
                 file=source,
-                field=f"policies[{k}].{attr}",
+                field=f"policies[{k}].{claim.amount}",
                 value=amount,
                 expected=f"at most {limit:.0f} {unit} for {region}",
             )
@@ -279,19 +265,15 @@ def resolve(spec: ScenarioFile, base_dir: Path, source: str = "<scenario>") -> R
                 "invalid group name", file=source, field=f"groups.{gname}", expected="letters, digits, '_' or '-'"
             )
         groups[gname] = _resolve_ref(list(members), groups, index, source, f"groups.{gname}")
-    resolved = ResolvedPolicies(policies=list(spec.policies))
+    members: list[np.ndarray | None] = []
     for k, policy in enumerate(spec.policies):
         where = f"policies[{k}]"
-        members = None
-        if hasattr(policy, "regions"):
-            members = _resolve_ref(policy.regions, groups, index, source, f"{where}.regions")
-        for attr in ("sponsor", "host", "home", "hub", "east", "west"):
-            if hasattr(policy, attr):
-                _region_index(getattr(policy, attr), index, source, f"{where}.{attr}")
-        if isinstance(policy, InnovationEnclavePolicy):
-            resolved.enclaves.append(k)
-        if isinstance(policy, CoBuiltParkPolicy):
-            resolved.parks.append(k)
+        group = None
+        if policy.group_field is not None:
+            ref = getattr(policy, policy.group_field)
+            group = _resolve_ref(ref, groups, index, source, f"{where}.{policy.group_field}")
+        for attr in policy.region_fields:
+            _region_index(getattr(policy, attr), index, source, f"{where}.{attr}")
         if policy.start > spec.end_year or policy.start < spec.start_year:
             raise UserInputError(
                 "policy starts outside the simulated years",
@@ -300,9 +282,9 @@ def resolve(spec: ScenarioFile, base_dir: Path, source: str = "<scenario>") -> R
                 value=policy.start,
                 expected=f"a year from {spec.start_year} to {spec.end_year}",
             )
-        resolved.members.append(members)
+        members.append(group)
     _check_claims(spec, table, index, source)
-    return ResolvedScenario(spec, table, groups, resolved, source)
+    return ResolvedScenario(spec, table, groups, ResolvedPolicies(list(spec.policies), members), source)
 
 
 def shipped_folder() -> Path:

@@ -12,7 +12,8 @@ from mesa import Agent
 
 if TYPE_CHECKING:
     from yreb.model.model import YREBModel
-    from yreb.policies import CoBuiltParkPolicy, InnovationEnclavePolicy
+    from yreb.policies.co_built_park import CoBuiltParkPolicy
+    from yreb.policies.innovation_enclave import InnovationEnclavePolicy
 
 
 class Region(Agent):

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from yreb.analysis.metrics import BELT, BELT_METRICS
+from yreb.analysis.metrics import BELT, METRICS
 from yreb.errors import UserInputError
 from yreb.runs.storage import atomic_folder
 from yreb.sweep.core import SUMMARY_METRICS, SweepFile
@@ -35,8 +35,8 @@ from yreb.viz.plotting import BAND, format_year_axis, plt, quantile_band
 
 OUTCOMES: dict[str, tuple[str, str]] = {  # title, axis unit
     "gdp_100m_yuan": ("Belt GDP", "100 million yuan, 2015 prices"),
-    "belt_share_national_gdp": BELT_METRICS["belt_share_national_gdp"],
-    "theil_t_between": BELT_METRICS["theil_t_between"],
+    "belt_share_national_gdp": (METRICS["belt_share_national_gdp"].label, METRICS["belt_share_national_gdp"].unit),
+    "theil_t_between": (METRICS["theil_t_between"].label, "Theil index, 0 = equal"),
 }
 MAIN_INDEX = {"sobol": "ST", "morris": "mu_star", "lhs": "delta", "grid": "main_effect"}
 SECOND_INDEX = {"sobol": "S1", "morris": "sigma", "lhs": "S1", "grid": None}

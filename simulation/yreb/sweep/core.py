@@ -47,7 +47,7 @@ import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from tqdm import tqdm
 
-from yreb.analysis.metrics import BELT, BELT_METRICS, belt_share, theil_t
+from yreb.analysis.metrics import BELT, METRICS, RegionArrays, compute_metrics
 from yreb.errors import UserInputError
 from yreb.inputs.scenario import (
     MAX_REPLICATIONS,
@@ -70,12 +70,9 @@ RESERVED_FIELDS = ("name", "description", "seed", "replications")  # set by the 
 DESIGN_STREAM = 2**32 - 1  # SeedSequence spawn key of the design sampler; replications use keys 0..999
 RUN_COLUMNS = ["key", "region", "variable", "unit", "year", "value"]
 FAILURE_COLUMNS = ["key", "error", "traceback"]
-# summary rows (region BELT = "Belt", as in yreb.analysis.metrics): variable -> unit
+# summary rows (region BELT = "Belt"): registered metrics (yreb.analysis.metrics.METRICS) -> unit
 SUMMARY_METRICS: dict[str, str] = {
-    "gdp_100m_yuan": "100m yuan (2015 prices), by location, sum over belt regions",
-    "belt_share_national_gdp": BELT_METRICS["belt_share_national_gdp"][1],
-    "theil_t_between": BELT_METRICS["theil_t_between"][1] + " (GDP-weighted Theil T of GDP per capita, "
-    "between the belt's sub-regions)",
+    name: METRICS[name].unit for name in ("gdp_100m_yuan", "belt_share_national_gdp", "theil_t_between")
 }
 
 
@@ -310,16 +307,11 @@ def flatten(table: dict, prefix: str = "") -> dict[str, Any]:
 def summary_metrics(
     gdp_100m_yuan: np.ndarray, population_persons: np.ndarray, in_belt: np.ndarray, subregion: np.ndarray
 ) -> dict[str, np.ndarray]:
-    """SUMMARY_METRICS per year from years x regions arrays of GDP (by location) and resident population:
-    belt GDP = sum over belt regions; belt share = belt GDP / GDP of all regions; Theil T between the belt's
-    sub-regions = sum_g S_g ln(S_g / P_g) (yreb.analysis.metrics.theil_t)."""
-    return {
-        "gdp_100m_yuan": gdp_100m_yuan[:, in_belt].sum(axis=1),
-        "belt_share_national_gdp": belt_share(gdp_100m_yuan, in_belt),
-        "theil_t_between": theil_t(
-            gdp_100m_yuan[:, in_belt], population_persons[:, in_belt], np.asarray(subregion)[in_belt]
-        ).between,
-    }
+    """SUMMARY_METRICS per year from years x regions arrays of GDP (by location) and resident population,
+    computed by the registered metrics (yreb.analysis.metrics.METRICS)."""
+    variables = {"gdp_100m_yuan": gdp_100m_yuan, "population_persons": population_persons}
+    years = np.arange(len(gdp_100m_yuan))  # not used by these three metrics
+    return compute_metrics(RegionArrays(variables, in_belt, subregion, years), SUMMARY_METRICS)
 
 
 # --- plan: validated design with run keys ----------------------------------------------------------

@@ -32,6 +32,7 @@ from yreb.analysis.metrics import (
     top_share,
     williamson_cv,
 )
+from yreb.sweep.schema import SweepFile
 
 GDP = np.array([1.0, 2.0, 3.0, 4.0])
 POP = np.array([1.0, 1.0, 2.0, 4.0])
@@ -270,10 +271,20 @@ def test_every_registered_metric_is_documented():
         assert registered.label and registered.unit, name
 
 
-def test_every_metric_is_a_compare_outcome():
+def test_every_metric_is_a_compare_outcome_and_can_be_a_sweep_output():
     assert set(METRICS) <= set(OUTCOMES) and set(METRICS) <= set(OUTCOME_LABELS)
     # belt totals of model variables come with compare's belt aggregates, the others with its belt metrics
     assert set(BELT_METRICS) == {name for name, m in METRICS.items() if not m.belt_total}
+    spec = SweepFile.model_validate(
+        {
+            "name": "s",
+            "base": "b.toml",
+            "design": "grid",
+            "outputs": list(METRICS),
+            "vary": [{"path": "parameters.rechoice_rate", "values": [0.1, 0.2]}],
+        }
+    )
+    assert spec.outputs == list(METRICS)
 
 
 def test_arrays_of_one_run_and_the_tidy_table_give_identical_metrics(small_run):

@@ -24,9 +24,12 @@ import pandas as pd
 from mesa import batch_run
 from mesa.datacollection import DataCollector
 
+from yreb.analysis.metrics import METRICS, RegionArrays
 from yreb.inputs.scenario import parse_scenario, read_toml, resolve
 from yreb.model.model import YREBModel, replication_seed
-from yreb.sweep.core import plan_sweep, run_sweep, set_path, summary_metrics
+from yreb.sweep.execute import run_sweep
+from yreb.sweep.paths import set_path
+from yreb.sweep.plan import plan_sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE_FILE = ROOT / "scenarios" / "sweeps" / "base" / "enclave_and_barriers.toml"
@@ -70,13 +73,10 @@ class BatchRunAdapter(YREBModel):
 
     def belt_gdp(self) -> float:
         """Belt GDP of the year just simulated (the same arithmetic as the sweep's summary rows)."""
-        metrics = summary_metrics(
-            self.records["gdp_100m_yuan"],
-            self.records["population_persons"],
-            np.asarray(self.table.in_belt, bool),
-            np.asarray(self.table.subregion),
+        arrays = RegionArrays(
+            self.records, np.asarray(self.table.in_belt, bool), np.asarray(self.table.subregion), np.array(self.years)
         )
-        return float(metrics["gdp_100m_yuan"][self.year - 1 - self.years[0]])
+        return float(METRICS["gdp_100m_yuan"].compute(arrays)[self.year - 1 - self.years[0]])
 
     def step(self) -> None:
         super().step()

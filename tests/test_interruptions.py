@@ -34,7 +34,9 @@ from yreb.runs.provenance import code_fingerprint
 from yreb.runs.runner import load_results
 from yreb.runs.storage import TMP_PREFIX
 from yreb.sweep.analysis import load_sweep
-from yreb.sweep.core import completed_keys, plan_sweep, run_sweep, shard_files
+from yreb.sweep.execute import run_sweep
+from yreb.sweep.plan import plan_sweep
+from yreb.sweep.store import completed_keys, shard_files
 
 BASELINE = ROOT / "scenarios" / "baseline.toml"
 RUN = ["run", str(BASELINE), "--replications", "6", "--quiet"]
@@ -128,7 +130,7 @@ def test_sigkill_of_yreb_run_leaves_the_previous_result_or_the_new_one_never_a_p
     with ThreadPoolExecutor(2) as pool:
         running = list(pool.map(kill, range(len(kills))))
     outcomes = []
-    for index, (stage, _, _, plots) in enumerate(kills):
+    for index, (_, _, _, plots) in enumerate(kills):
         out = tmp_path / f"kill{index}"
         folder = out / "baseline"
         if not folder.exists():  # before the first rename, or between moving the old folder away and the rename

@@ -8,16 +8,21 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from helpers import ROOT
+from yreb.analysis.compare import BELT_METRICS, OUTCOME_LABELS, OUTCOMES
 from yreb.analysis.metrics import (
     BELT,
-    BELT_METRICS,
+    METRICS,
+    RegionArrays,
     belt_aggregates,
     belt_metrics,
     belt_share,
     beta_convergence,
     coefficient_of_variation,
+    compute_metrics,
     gdp_concepts,
     herfindahl,
+    metric,
     net_bilateral,
     od_matrix,
     ols_slope,
@@ -27,6 +32,7 @@ from yreb.analysis.metrics import (
     top_share,
     williamson_cv,
 )
+from yreb.sweep.schema import SweepFile
 
 GDP = np.array([1.0, 2.0, 3.0, 4.0])
 POP = np.array([1.0, 1.0, 2.0, 4.0])
@@ -178,7 +184,7 @@ def small_run():
 def test_belt_metrics_match_direct_formulas(small_run):
     results, gdp, pop, talent = small_run
     m = belt_metrics(results, REGIONS, IN_BELT, SUBREGION)
-    assert set(m.variable) == set(BELT_METRICS) and (m.region == BELT).all()
+    assert set(m.variable) == set(METRICS) and (m.region == BELT).all()
     value = m.set_index(["replication", "year", "variable"]).value
     r, t = 1, 2  # replication 1, 2017
     y, n = gdp[r, t, :3], pop[r, t, :3]
@@ -243,3 +249,81 @@ def test_od_matrix_sums_years_averages_replications_and_net_is_antisymmetric():
     net = net_bilateral(m)
     assert net.loc["A", "B"] == pytest.approx(28) and net.loc["B", "A"] == pytest.approx(-28)
     assert np.allclose(net.to_numpy(), -net.to_numpy().T)
+
+
+# --- the metric registry --------------------------------------------------------------------------
+
+
+def region_arrays(gdp, pop, talent, years=(2015, 2016, 2017)) -> RegionArrays:
+    return RegionArrays(
+        {"gdp_100m_yuan": gdp, "population_persons": pop, "talent_persons": talent},
+        np.array(IN_BELT),
+        np.array(SUBREGION),
+        np.array(years),
+    )
+
+
+def test_every_registered_metric_is_documented():
+    doc = (ROOT / "docs" / "compare.md").read_text(encoding="utf-8")
+    table = doc[doc.index("## Metrics") : doc.index("**Adding a metric**")]
+    for name, registered in METRICS.items():
+        assert f"| `{name}` |" in table, name
+        assert registered.label and registered.unit, name
+
+
+def test_every_metric_is_a_compare_outcome_and_can_be_a_sweep_output():
+    assert set(METRICS) <= set(OUTCOMES) and set(METRICS) <= set(OUTCOME_LABELS)
+    # belt totals of model variables come with compare's belt aggregates, the others with its belt metrics
+    assert set(BELT_METRICS) == {name for name, m in METRICS.items() if not m.belt_total}
+    spec = SweepFile.model_validate(
+        {
+            "name": "s",
+            "base": "b.toml",
+            "design": "grid",
+            "outputs": list(METRICS),
+            "vary": [{"path": "parameters.rechoice_rate", "values": [0.1, 0.2]}],
+        }
+    )
+    assert spec.outputs == list(METRICS)
+
+
+def test_arrays_of_one_run_and_the_tidy_table_give_identical_metrics(small_run):
+    """Sweeps call each metric on the arrays of one run, compare on the runs x years x regions arrays of its
+    tidy table: the same function, bit-identical values."""
+    results, gdp, pop, talent = small_run
+    tidy = belt_metrics(results, REGIONS, IN_BELT, SUBREGION)
+    for r in range(gdp.shape[0]):
+        for name, values in compute_metrics(region_arrays(gdp[r], pop[r], talent[r]), METRICS).items():
+            rows = tidy[(tidy.replication == r) & (tidy.variable == name)].sort_values("year")
+            np.testing.assert_array_equal(values, rows.value.to_numpy(), err_msg=name)
+            assert (rows.unit == METRICS[name].unit).all()
+
+
+def test_belt_gdp_is_the_sum_over_belt_regions(small_run):
+    results, gdp, pop, talent = small_run
+    values = METRICS["gdp_100m_yuan"].compute(region_arrays(gdp[1], pop[1], talent[1]))
+    np.testing.assert_allclose(values, gdp[1, :, :3].sum(axis=-1), rtol=1e-14)
+    assert METRICS["gdp_100m_yuan"].belt_total
+    agg = belt_aggregates(results, ["A", "B", "C"])
+    compare = agg[(agg.replication == 1) & (agg.variable == "gdp_100m_yuan")].sort_values("year").value
+    np.testing.assert_allclose(values, compare.to_numpy(), rtol=1e-14)  # compare's belt total agrees
+
+
+def test_metrics_take_any_leading_axes(small_run):
+    _, gdp, pop, talent = small_run
+    stacked = compute_metrics(region_arrays(gdp, pop, talent), METRICS)
+    for name, values in stacked.items():
+        assert values.shape == (2, 3), name
+        single = METRICS[name].compute(region_arrays(gdp[0], pop[0], talent[0]))
+        np.testing.assert_array_equal(values[0], single, err_msg=name)
+
+
+def test_a_metric_name_is_registered_once():
+    before = dict(METRICS)
+    with pytest.raises(ValueError, match="registered twice"):
+
+        @metric("again", "none")
+        def theil_t_total(a):
+            return a.belt("gdp_100m_yuan").sum(axis=-1)
+
+    assert METRICS == before

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+import typing
 from pathlib import Path
 
 import numpy as np
@@ -15,23 +16,18 @@ import pandas as pd
 import pytest
 
 from helpers import BELT, ROOT, scenario_from
+from yreb.analysis.metrics import METRICS, RegionArrays, belt_metrics, compute_metrics
 from yreb.cli import main
 from yreb.errors import UserInputError
 from yreb.model.model import YREBModel, replication_seed
 from yreb.runs.provenance import code_fingerprint
-from yreb.sweep.analysis import SweepResults, influence_table, main_effect_shares, noise_share, sensitivity_indices
-from yreb.sweep.core import (
-    SUMMARY_METRICS,
-    SweepFile,
-    completed_keys,
-    design_sample,
-    plan_sweep,
-    run_rows,
-    run_sweep,
-    set_path,
-    shard_files,
-    summary_metrics,
-)
+from yreb.sweep.analysis import SweepResults, influence_table, noise_share, sensitivity_indices
+from yreb.sweep.designs import DESIGNS, design_sample, main_effect_shares
+from yreb.sweep.execute import run_rows, run_sweep
+from yreb.sweep.paths import set_path
+from yreb.sweep.plan import plan_sweep
+from yreb.sweep.schema import DEFAULT_OUTPUTS, SweepFile
+from yreb.sweep.store import completed_keys, shard_files
 
 BASE = """
 name = "base"
@@ -151,6 +147,17 @@ def test_design_samplers_sizes_and_reproducibility():
     assert not np.array_equal(design_sample(_spec("lhs", 10), 2), lhs)
 
 
+def test_every_design_is_registered_and_documented():
+    doc = (ROOT / "docs" / "sweeps.md").read_text(encoding="utf-8")
+    table = doc[doc.index("### Designs") : doc.index("**Dotted paths**")]
+    assert set(typing.get_args(SweepFile.model_fields["design"].annotation)) == set(DESIGNS)
+    for name, design in DESIGNS.items():
+        assert f"| `{name}` |" in table, name
+        assert design.name == name and design.main_index in design.indices
+        spec = _spec(name, None if name == "grid" else 16)
+        assert design_sample(spec, 3).shape[1] == 3  # each registered design samples the sweep's parameters
+
+
 @pytest.mark.parametrize(
     "body, field, words",
     [
@@ -178,6 +185,7 @@ def test_design_samplers_sizes_and_reproducibility():
             "power of 2",
         ),
         (GRID + '[fixed]\n"policies.3.start" = 2016\n', "fixed.policies.3.start", "entries"),
+        ('outputs = ["gdp_100m_yuan", "happiness"]\n' + GRID, "outputs", "'happiness' is not a registered metric"),
     ],
 )
 def test_bad_sweep_files_name_the_file_and_parameter(tmp_path, capsys, body, field, words):
@@ -202,6 +210,13 @@ def test_shipped_sweeps_are_valid():
 
 
 # --- metrics -------------------------------------------------------------------------------------
+
+
+def summary_metrics(gdp, population, in_belt, subregion) -> dict[str, np.ndarray]:
+    """The default outputs of a sweep from years x regions arrays, as run_rows computes them."""
+    years = np.arange(len(gdp)) + 2015
+    arrays = RegionArrays({"gdp_100m_yuan": gdp, "population_persons": population}, in_belt, subregion, years)
+    return compute_metrics(arrays, DEFAULT_OUTPUTS)
 
 
 def test_summary_metrics_hand_computed():
@@ -232,7 +247,28 @@ def test_summary_rows_match_the_model_results():
     assert ((share > 0.3) & (share < 0.6)).all()
     regional = rows[rows.region != "Belt"].drop(columns="unit").reset_index(drop=True)
     pd.testing.assert_frame_equal(regional, model.drop(columns="unit"), check_dtype=False)
-    assert set(rows.variable) == set(SUMMARY_METRICS) | set(model.variable)
+    assert set(rows.variable) == set(DEFAULT_OUTPUTS) | set(model.variable)
+
+
+def test_outputs_are_registered_metrics_computed_as_compare_computes_them(tmp_path):
+    outputs = list(METRICS)
+    body = f"keep_regions = true\noutputs = {outputs}\n" + GRID
+    plan = plan_sweep(write_sweep(tmp_path, body, end_year=2017))
+    assert not set(plan.design["key"]) & set(plan_sweep(write_sweep(tmp_path / "default", GRID, 2017)).design["key"])
+    table = results(run_sweep(plan, tmp_path / "out", workers=1, progress=False).folder)
+    belt = table[table.region == "Belt"]
+    assert set(belt.variable) == set(outputs) and (belt.unit == belt.variable.map(lambda m: METRICS[m].unit)).all()
+    regions = scenario_from({}).table
+    regional = table[table.region != "Belt"].assign(scenario=table.point)
+    tidy = belt_metrics(regional, list(regions.names), list(regions.in_belt), list(regions.subregion), outputs)
+    merged = belt.merge(
+        tidy,
+        left_on=["point", "replication", "variable", "year"],
+        right_on=["scenario", "replication", "variable", "year"],
+        validate="one_to_one",
+    )
+    assert len(merged) == len(belt) == 12 * len(outputs) * 3
+    np.testing.assert_array_equal(merged.value_x.to_numpy(), merged.value_y.to_numpy())
 
 
 # --- execution: resume after SIGKILL, Dask, failures ----------------------------------------------
@@ -417,6 +453,18 @@ def test_morris_mu_star_of_a_linear_function_is_its_slope():
     np.testing.assert_allclose(mu_star.to_numpy(), [4.0, 1.0, 0.0], atol=1e-9)
 
 
+def test_lhs_delta_and_s1_single_out_the_dominant_parameter():
+    sweep = _synthetic(_spec("lhs", 100), _linear)
+    si = sensitivity_indices(sweep, sweep.results[["point", "replication", "value"]], seed=1)
+    delta = si[si["index"] == "delta"].set_index("parameter")["value"]
+    # Y = 4 x1 + x2: x1 carries 16/17 of the variance; delta of the small effects is biased up (balanced bins)
+    assert delta["parameters.p0"] > 0.4 and delta["parameters.p0"] > 3 * delta.drop("parameters.p0").max()
+    s1 = si[si["index"] == "S1"].set_index("parameter")["value"]
+    assert s1["parameters.p0"] == pytest.approx(16 / 17, abs=0.1) and s1["parameters.p2"] == pytest.approx(0, abs=0.1)
+    table = influence_table(si.assign(outcome="gdp_100m_yuan", year=2020, noise_share=0.0), sweep, 2020)
+    assert table["index"].eq("delta").all() and table.parameter.iloc[0] == "parameters.p0"
+
+
 def test_noise_share_is_the_within_point_part_of_the_variance():
     values = pd.DataFrame({"point": [0, 0, 1, 1], "replication": [0, 1, 0, 1], "value": [1.0, 3.0, 5.0, 7.0]})
     assert noise_share(values) == pytest.approx(1.0 / 5.0)  # within 1 (each point), total 5 (mean 4)
@@ -461,3 +509,7 @@ def test_sweep_report_writes_plots_and_tables(tmp_path, capsys):
     assert indices[indices.year == 2015].value.isna().all()  # policies start in 2016: no variation in 2015
     code, _, err = yreb(capsys, "sweep-report", str(tmp_path / "s"), "--year", "2030")
     assert code == 2 and "year not simulated" in err
+    code, _, err = yreb(capsys, "sweep-report", str(tmp_path / "s"), "--outcomes", "theil_l_total")
+    assert code == 2 and "outcome not recorded by this sweep" in err and "theil_t_between" in err
+    code, _, err = yreb(capsys, "sweep-report", str(tmp_path / "s"), "--outcomes", "happiness")
+    assert code == 2 and "unknown outcomes" in err

@@ -46,7 +46,8 @@ def patterns_markdown() -> str:
             "migrant stock +tens of %; belt GDP +a few %",
             f"cut = barrier level {cut.talent_level:.3f} (talent), {cut.labour_level:.3f} (labour) between all "
             f"regions from 2015 (cross-border mu x{cut.mean_cost_ratio:.3f}): migrant stock "
-            f"{cut.migrant_stock_pct[y5]:+.1f}% after {CUT_WINDOW_YEARS} years ({y5}), {cut.migrant_stock_pct[ye]:+.1f}% "
+            f"{cut.migrant_stock_pct[y5]:+.1f}% after {CUT_WINDOW_YEARS} years ({y5}), "
+            f"{cut.migrant_stock_pct[ye]:+.1f}% "
             f"by {ye}; belt GDP {cut.belt_gdp_pct[y5]:+.2f}% ({y5}), {cut.belt_gdp_pct[ye]:+.2f}% ({ye}); "
             f"national GDP {cut.national_gdp_pct[ye]:+.3f}% ({ye})",
         ),
@@ -63,7 +64,8 @@ def patterns_markdown() -> str:
             "3 park on its host",
             "Alder, Shao & Zilibotti (2016): host-city GDP about +20% over a decade",
             f"host province +{park.target_pct:.2f}% (= 20% x host-city share 1/{HOST_PROVINCE_PREFECTURES})",
-            f"{park.host} GDP {park.host_gdp_pct:+.2f}%, installed capital {park.host_capital_pct:+.2f}% ({park.year}); "
+            f"{park.host} GDP {park.host_gdp_pct:+.2f}%, installed capital {park.host_capital_pct:+.2f}% "
+            f"({park.year}); "
             f"capital accounts for {100 * park.capital_contribution:.0f}% of the GDP change",
         ),
         (
@@ -107,7 +109,7 @@ def scan_markdown(scan: pd.DataFrame) -> str:
 def hindcast_markdown() -> str:
     """The default hindcast's error table and verdict (as `yreb hindcast` prints them)."""
     from yreb.analysis.hindcast import errors_wide, run_hindcast, verdict
-    from yreb.sweep.analysis import markdown_table
+    from yreb.viz.tables import markdown_table
 
     h = run_hindcast()
     return markdown_table(errors_wide(h)) + "\n\n" + verdict(h)

@@ -17,7 +17,7 @@ import pandas as pd
 
 from yreb.analysis.metrics import (
     BELT,
-    BELT_METRICS,
+    METRICS,
     belt_aggregates,
     belt_metrics,
     gdp_concepts,
@@ -66,10 +66,13 @@ INEQUALITY_METRICS = (
 )
 # outcomes that change sign: a difference in % of the baseline would mislead (reported as n/a)
 SIGNED_OUTCOMES = ("beta_convergence_per_year", "net_migration_talent_persons", "net_migration_labour_persons")
-OUTCOMES = tuple(VARIABLES) + tuple(BELT_METRICS)
+# the registered metrics (yreb.analysis.metrics.METRICS) but the belt totals of model variables, which compare has
+# with its belt aggregates of every additive variable
+BELT_METRICS = tuple(name for name, m in METRICS.items() if not m.belt_total)
+OUTCOMES = tuple(VARIABLES) + BELT_METRICS
 OUTCOME_LABELS = {
     **{v: v.replace("_", " ") for v in VARIABLES},
-    **{m: label for m, (label, _) in BELT_METRICS.items()},
+    **{m: METRICS[m].label for m in BELT_METRICS},
     "gdp_100m_yuan": "GDP by location",
     "gdp_per_capita_yuan": "GDP per capita",
     "talent_persons": "Resident talent (R&D personnel)",
@@ -92,21 +95,26 @@ class RunData:
 
     @property
     def name(self) -> str:
+        """The scenario's name."""
         return self.metadata["scenario"]["name"]
 
     @property
     def description(self) -> str:
+        """The scenario's description ('' if none)."""
         return self.metadata["scenario"].get("description", "")
 
     @property
     def years(self) -> tuple[int, int]:
+        """First and last simulated year."""
         return int(self.results.year.min()), int(self.results.year.max())
 
     @property
     def belt(self) -> list[str]:
+        """Names of the belt's regions."""
         return list(self.regions.index[self.regions.in_belt])
 
     def seeds(self) -> dict[int, int]:
+        """Replication -> its seed."""
         return self.results.groupby("replication")["seed"].first().astype(int).to_dict()
 
     def outcomes(self) -> pd.DataFrame:
@@ -116,7 +124,7 @@ class RunData:
             [
                 self.results,
                 belt_aggregates(self.results, self.belt),
-                belt_metrics(self.results, list(r.index), list(r.in_belt), list(r.subregion)),
+                belt_metrics(self.results, list(r.index), list(r.in_belt), list(r.subregion), BELT_METRICS),
             ],
             ignore_index=True,
         )
@@ -349,6 +357,8 @@ def effects_markdown(table: pd.DataFrame, baseline: str) -> str:
 
 @dataclass
 class Comparison:
+    """Runs paired with the baseline: their outcomes, paired differences and summary."""
+
     runs: list[RunData]  # baseline first
     outcomes: pd.DataFrame  # all runs, tidy (RESULT columns), with belt aggregates and metrics
     differences: pd.DataFrame  # paired differences of the non-baseline runs
@@ -357,10 +367,12 @@ class Comparison:
 
     @property
     def baseline(self) -> RunData:
+        """The baseline run (the first)."""
         return self.runs[0]
 
     @property
     def order(self) -> list[str]:
+        """Scenario names, baseline first."""
         return [r.name for r in self.runs]
 
 

@@ -1,11 +1,19 @@
-"""Outcome metrics: pure functions over numpy arrays and over the tidy results/flows tables.
+"""Outcome metrics: pure functions over numpy arrays and over the tidy results/flows tables, and the registry
+of belt metrics (``METRICS``) that ``yreb compare`` and ``yreb sweep`` both compute.
 
 Array functions take the regions on the last axis and work for any leading axes (years, replications).
 Belt metrics exclude regions outside the belt (RestOfChina) except the belt's share of national GDP.
+
+The registry: each ``Metric`` has a name (the ``variable`` of its rows, region ``Belt``), a label, a unit and
+one function over a ``RegionArrays`` (years x regions arrays of model variables, with the regions' belt
+membership and sub-regions). Sweeps call it on the arrays of each run; compare turns its tidy tables into
+arrays (runs x years x regions) and calls the same function. Adding a metric = one ``@metric`` function here,
+one row in docs/compare.md and one test in tests/test_metrics.py.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,24 +22,10 @@ from scipy import stats
 
 from yreb.model.kernels import YUAN_PER_100M
 
-# variables whose belt value is not a sum over regions (per-capita values, prices, indices)
 BAND = (0.05, 0.95)  # quantiles of the spread shown across replications
+# variables whose belt value is not a sum over regions (per-capita values, prices, indices)
 NON_ADDITIVE = ("gdp_per_capita_yuan", "tfp", "knowledge_stock", "wage_talent_yuan", "wage_labour_yuan")
 BELT = "Belt"  # region label of belt aggregates and belt metrics
-BELT_METRICS: dict[str, tuple[str, str]] = {
-    "belt_share_national_gdp": ("Belt share of national GDP", "fraction of belt + rest-of-China GDP"),
-    "theil_t_total": ("Theil T of GDP per capita (GDP-weighted)", "Theil index, 0 = equal"),
-    "theil_t_between": ("Theil T between sub-regions", "Theil index, 0 = equal"),
-    "theil_t_within": ("Theil T within sub-regions", "Theil index, 0 = equal"),
-    "theil_l_total": ("Theil L of GDP per capita (population-weighted)", "Theil index, 0 = equal"),
-    "theil_l_between": ("Theil L between sub-regions", "Theil index, 0 = equal"),
-    "theil_l_within": ("Theil L within sub-regions", "Theil index, 0 = equal"),
-    "cv_gdp_per_capita": ("Coefficient of variation of GDP per capita", "std / mean, unweighted"),
-    "williamson_cv_gdp_per_capita": ("Williamson CV of GDP per capita", "population-weighted std / mean"),
-    "beta_convergence_per_year": ("Beta-convergence speed since the start year", "fraction of gap closed per year"),
-    "talent_herfindahl": ("Talent concentration (Herfindahl of talent shares)", "index, 1/regions = even"),
-    "talent_top3_share": ("Talent share of the top-3 regions", "fraction of belt talent"),
-}
 
 
 # --- inequality -------------------------------------------------------------------------------
@@ -162,6 +156,167 @@ def t_interval(mean: np.ndarray, sd: np.ndarray, n: np.ndarray, level: float = 0
     return np.asarray(mean) - half, np.asarray(mean) + half
 
 
+# --- the metric registry -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegionArrays:
+    """What the registered metrics are computed from: model variables as years x regions arrays.
+
+    ``variables`` maps names of model variables (``yreb.model.model.VARIABLES``) to arrays with the years on
+    the second-last axis and every region of the run on the last (RestOfChina too), in the order of ``in_belt``
+    and ``subregion``; leading axes (e.g. runs) are allowed. ``years`` are the calendar years of that axis, in
+    increasing order.
+    """
+
+    variables: Mapping[str, np.ndarray]
+    in_belt: np.ndarray
+    subregion: np.ndarray
+    years: np.ndarray
+
+    def __getitem__(self, variable: str) -> np.ndarray:
+        """A variable for every region."""
+        return np.asarray(self.variables[variable], float)
+
+    def belt(self, variable: str) -> np.ndarray:
+        """A variable for the belt's regions only."""
+        return self[variable][..., np.asarray(self.in_belt, bool)]
+
+    @property
+    def groups(self) -> np.ndarray:
+        """Sub-region of each belt region (the groups of the between/within decompositions)."""
+        return np.asarray(self.subregion)[np.asarray(self.in_belt, bool)]
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A registered belt metric: rows (region ``Belt``, variable ``name``, ``unit``) computed by ``compute``.
+
+    ``belt_total``: the metric is the sum over the belt's regions of the model variable of the same name;
+    ``yreb compare`` has those with its belt aggregates (``belt_aggregates``) of every additive variable.
+    """
+
+    name: str
+    label: str
+    unit: str
+    compute: Callable[[RegionArrays], np.ndarray]
+    belt_total: bool = False
+
+
+METRICS: dict[str, Metric] = {}  # name -> Metric, in the order of the tables
+
+
+def metric(label: str, unit: str, *, belt_total: bool = False):
+    """Register the decorated function (RegionArrays -> array over the leading axes and years) as the metric
+    named after it."""
+
+    def register(compute: Callable[[RegionArrays], np.ndarray]) -> Callable[[RegionArrays], np.ndarray]:
+        name = compute.__name__
+        if name in METRICS:
+            raise ValueError(f"metric '{name}' is registered twice")
+        METRICS[name] = Metric(name, label, unit, compute, belt_total)
+        return compute
+
+    return register
+
+
+def compute_metrics(arrays: RegionArrays, names: Iterable[str]) -> dict[str, np.ndarray]:
+    """The named registered metrics of ``arrays``: name -> array over the leading axes and years."""
+    return {name: METRICS[name].compute(arrays) for name in names}
+
+
+def _belt_per_capita(a: RegionArrays) -> np.ndarray:
+    """GDP per resident of the belt regions (100m yuan per person: the unit cancels in the indices below)."""
+    return a.belt("gdp_100m_yuan") / a.belt("population_persons")
+
+
+@metric("Belt GDP", "100m yuan (2015 prices), by location, sum over belt regions", belt_total=True)
+def gdp_100m_yuan(a: RegionArrays) -> np.ndarray:
+    """Belt GDP = sum over the belt's regions of GDP by location."""
+    return a.belt("gdp_100m_yuan").sum(axis=-1)
+
+
+@metric("Belt share of national GDP", "fraction of belt + rest-of-China GDP")
+def belt_share_national_gdp(a: RegionArrays) -> np.ndarray:
+    """Belt GDP / GDP of all regions (belt + RestOfChina)."""
+    return belt_share(a["gdp_100m_yuan"], a.in_belt)
+
+
+@metric("Theil T of GDP per capita (GDP-weighted)", "Theil index, 0 = equal")
+def theil_t_total(a: RegionArrays) -> np.ndarray:
+    """Theil T over the belt's regions: sum_i s_i ln(s_i / p_i), s = GDP shares, p = population shares."""
+    return theil_t(a.belt("gdp_100m_yuan"), a.belt("population_persons"), a.groups).total
+
+
+@metric(
+    "Theil T between sub-regions",
+    "Theil index, 0 = equal (GDP-weighted Theil T of GDP per capita, between the belt's sub-regions)",
+)
+def theil_t_between(a: RegionArrays) -> np.ndarray:
+    """Between-sub-region part of Theil T: sum_g S_g ln(S_g / P_g) over downstream, midstream, upstream."""
+    return theil_t(a.belt("gdp_100m_yuan"), a.belt("population_persons"), a.groups).between
+
+
+@metric("Theil T within sub-regions", "Theil index, 0 = equal")
+def theil_t_within(a: RegionArrays) -> np.ndarray:
+    """Within-sub-region part of Theil T: sum_g S_g T_g."""
+    return theil_t(a.belt("gdp_100m_yuan"), a.belt("population_persons"), a.groups).within
+
+
+@metric("Theil L of GDP per capita (population-weighted)", "Theil index, 0 = equal")
+def theil_l_total(a: RegionArrays) -> np.ndarray:
+    """Theil L (mean log deviation) over the belt's regions: sum_i p_i ln(p_i / s_i)."""
+    return theil_l(a.belt("gdp_100m_yuan"), a.belt("population_persons"), a.groups).total
+
+
+@metric("Theil L between sub-regions", "Theil index, 0 = equal")
+def theil_l_between(a: RegionArrays) -> np.ndarray:
+    """Between-sub-region part of Theil L: sum_g P_g ln(P_g / S_g)."""
+    return theil_l(a.belt("gdp_100m_yuan"), a.belt("population_persons"), a.groups).between
+
+
+@metric("Theil L within sub-regions", "Theil index, 0 = equal")
+def theil_l_within(a: RegionArrays) -> np.ndarray:
+    """Within-sub-region part of Theil L: sum_g P_g L_g."""
+    return theil_l(a.belt("gdp_100m_yuan"), a.belt("population_persons"), a.groups).within
+
+
+@metric("Coefficient of variation of GDP per capita", "std / mean, unweighted")
+def cv_gdp_per_capita(a: RegionArrays) -> np.ndarray:
+    """CV of the belt regions' GDP per capita (unweighted, population standard deviation)."""
+    return coefficient_of_variation(_belt_per_capita(a))
+
+
+@metric("Williamson CV of GDP per capita", "population-weighted std / mean")
+def williamson_cv_gdp_per_capita(a: RegionArrays) -> np.ndarray:
+    """Williamson CV of the belt regions' GDP per capita, weighted by population shares."""
+    return williamson_cv(_belt_per_capita(a), a.belt("population_persons"))
+
+
+@metric("Beta-convergence speed since the start year", "fraction of gap closed per year")
+def beta_convergence_per_year(a: RegionArrays) -> np.ndarray:
+    """Beta-convergence speed of the belt regions' GDP per capita over the window from the first year to each
+    year (NaN in the first year, which has no window)."""
+    per_capita = _belt_per_capita(a)
+    years = np.asarray(a.years)
+    elapsed = (years - years[0]).astype(float)
+    elapsed[0] = np.nan  # no window in the first year
+    _, speed = beta_convergence(np.broadcast_to(per_capita[..., :1, :], per_capita.shape), per_capita, elapsed)
+    return speed
+
+
+@metric("Talent concentration (Herfindahl of talent shares)", "index, 1/regions = even")
+def talent_herfindahl(a: RegionArrays) -> np.ndarray:
+    """Herfindahl index of the belt regions' shares of belt talent."""
+    return herfindahl(a.belt("talent_persons"))
+
+
+@metric("Talent share of the top-3 regions", "fraction of belt talent")
+def talent_top3_share(a: RegionArrays) -> np.ndarray:
+    """Combined share of belt talent of the three belt regions with most talent."""
+    return top_share(a.belt("talent_persons"), 3)
+
+
 # --- tidy-table metrics ---------------------------------------------------------------------------
 
 RUN_KEYS = ["scenario", "replication", "seed"]
@@ -176,6 +331,26 @@ def panel(results: pd.DataFrame, variable: str, regions: list[str]) -> tuple[pd.
     wide = wide.sort_index()[list(regions)]
     n_years = wide.index.get_level_values("year").nunique()
     return wide.index.to_frame(index=False), wide.to_numpy().reshape(-1, n_years, len(regions))
+
+
+class _Panels(Mapping):
+    """The variables of a tidy results table as (runs, years, regions) arrays, each pivoted when first used."""
+
+    def __init__(self, results: pd.DataFrame, regions: list[str], arrays: dict[str, np.ndarray]):
+        self._results, self._regions, self._arrays = results, list(regions), dict(arrays)
+
+    def __getitem__(self, variable: str) -> np.ndarray:
+        if variable not in self._arrays:
+            if not (self._results.variable == variable).any():
+                raise KeyError(variable)
+            self._arrays[variable] = panel(self._results, variable, self._regions)[1]
+        return self._arrays[variable]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict.fromkeys(self._results.variable))
+
+    def __len__(self) -> int:
+        return self._results.variable.nunique()
 
 
 def belt_aggregates(results: pd.DataFrame, belt: list[str]) -> pd.DataFrame:
@@ -194,42 +369,31 @@ def belt_aggregates(results: pd.DataFrame, belt: list[str]) -> pd.DataFrame:
     return out
 
 
-def belt_metrics(results: pd.DataFrame, regions: list[str], in_belt: list[bool], subregion: list[str]) -> pd.DataFrame:
-    """BELT_METRICS per scenario, replication and year as a tidy table (region 'Belt', variable = metric).
+def belt_metrics(
+    results: pd.DataFrame,
+    regions: list[str],
+    in_belt: list[bool],
+    subregion: list[str],
+    names: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """Registered metrics (``names``, default all) per scenario, replication and year as a tidy table (region
+    'Belt', variable = metric name, the metric's unit).
 
-    ``regions``, ``in_belt`` and ``subregion`` describe every region of the run (same order). Inequality and
-    concentration are over the belt regions; beta convergence uses the window from the first year to each year.
+    ``regions``, ``in_belt`` and ``subregion`` describe every region of the run (same order). The tidy table is
+    turned into (runs, years, regions) arrays of the variables the metrics use, and each metric's function is
+    called on them (the same function a sweep calls on the arrays of one run).
     """
-    in_belt = np.asarray(in_belt, bool)
-    belt = [r for r, b in zip(regions, in_belt) if b]
-    groups = np.asarray(subregion)[in_belt]
-    keys, gdp_all = panel(results, "gdp_100m_yuan", regions)
-    _, population = panel(results, "population_persons", belt)
-    _, talent = panel(results, "talent_persons", belt)
-    gdp = gdp_all[..., in_belt]
-    per_capita = gdp / population
-    years = np.sort(keys.year.unique())
-    elapsed = (years - years[0]).astype(float)
-    elapsed[0] = np.nan  # no window in the first year
-    _, speed = beta_convergence(np.broadcast_to(per_capita[:, :1, :], per_capita.shape), per_capita, elapsed)
-    t, ll = theil_t(gdp, population, groups), theil_l(gdp, population, groups)
-    values = {
-        "belt_share_national_gdp": belt_share(gdp_all, in_belt),
-        "theil_t_total": t.total,
-        "theil_t_between": t.between,
-        "theil_t_within": t.within,
-        "theil_l_total": ll.total,
-        "theil_l_between": ll.between,
-        "theil_l_within": ll.within,
-        "cv_gdp_per_capita": coefficient_of_variation(per_capita),
-        "williamson_cv_gdp_per_capita": williamson_cv(per_capita, population),
-        "beta_convergence_per_year": speed,
-        "talent_herfindahl": herfindahl(talent),
-        "talent_top3_share": top_share(talent, 3),
-    }
+    names = list(METRICS) if names is None else list(names)
+    keys, gdp = panel(results, "gdp_100m_yuan", regions)
+    arrays = RegionArrays(
+        _Panels(results, regions, {"gdp_100m_yuan": gdp}),
+        np.asarray(in_belt, bool),
+        np.asarray(subregion),
+        np.sort(keys.year.unique()),
+    )
     frames = [
-        keys.assign(region=BELT, variable=name, unit=BELT_METRICS[name][1], value=array.reshape(-1))
-        for name, array in values.items()
+        keys.assign(region=BELT, variable=name, unit=METRICS[name].unit, value=array.reshape(-1))
+        for name, array in compute_metrics(arrays, names).items()
     ]
     return pd.concat(frames, ignore_index=True)
 

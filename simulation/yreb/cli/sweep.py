@@ -13,7 +13,8 @@ def cmd_sweep(args) -> int:
     """Plan a sweep, then run (or resume) it into its folder."""
     import concurrent.futures as cf
 
-    from yreb.sweep.core import plan_sweep, run_sweep
+    from yreb.sweep.execute import run_sweep
+    from yreb.sweep.plan import plan_sweep
 
     plan = plan_sweep(args.sweep)
     spec = plan.spec
@@ -61,11 +62,11 @@ def cmd_sweep(args) -> int:
 
 def cmd_sweep_report(args) -> int:
     """Write the report of a finished sweep."""
-    from yreb.sweep.analysis import write_report
-    from yreb.sweep.core import SUMMARY_METRICS
+    from yreb.analysis.metrics import METRICS
+    from yreb.viz.sweep_report import write_report
 
     if args.outcomes:
-        check_choice(args.outcomes, list(SUMMARY_METRICS), "--outcomes")
+        check_choice(args.outcomes, list(METRICS), "--outcomes")
     folder = write_report(args.folder, out=args.out, outcomes=args.outcomes, year=args.year)
     print(f"wrote {folder}")
     return 0

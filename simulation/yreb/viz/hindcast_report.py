@@ -9,10 +9,10 @@ from yreb.analysis.metrics import BAND
 from yreb.model.model import replication_seed
 from yreb.runs.provenance import provenance as code_provenance
 from yreb.runs.storage import atomic_folder, write_json
-from yreb.sweep.analysis import markdown_table
 from yreb.viz.compare_plots import panel_grid
 from yreb.viz.plotting import format_year_axis, scenario_colour
 from yreb.viz.report import save_figure
+from yreb.viz.tables import markdown_table
 
 
 def plot_shares(h: Hindcast, variable: str, path: Path) -> Path:

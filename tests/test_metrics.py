@@ -14,7 +14,7 @@ from yreb.analysis.metrics import (
     BELT,
     METRICS,
     RegionArrays,
-    belt_aggregates,
+    group_aggregates,
     belt_metrics,
     belt_share,
     beta_convergence,
@@ -204,14 +204,22 @@ def test_belt_metrics_match_direct_formulas(small_run):
     assert within_between == pytest.approx(value[(r, 2016, "theil_t_total")], abs=1e-12)
 
 
-def test_belt_aggregates_sum_belt_regions_and_divide_per_capita(small_run):
-    results, gdp, pop, _ = small_run
-    agg = belt_aggregates(results, ["A", "B", "C"]).set_index(["replication", "year", "variable"]).value
-    assert agg[(0, 2016, "gdp_100m_yuan")] == pytest.approx(gdp[0, 1, :3].sum(), rel=1e-12)
-    assert agg[(0, 2016, "population_persons")] == pytest.approx(pop[0, 1, :3].sum(), rel=1e-12)
-    assert agg[(0, 2016, "gdp_per_capita_yuan")] == pytest.approx(
+def test_group_aggregates_follow_each_variables_rule(small_run):
+    """Sums for extensive variables, ratios of sums for per-capita values, weighted means for indices."""
+    results, gdp, pop, talent = small_run
+    tfp = results[results.variable == "gdp_100m_yuan"].assign(
+        variable="tfp", unit="index", value=lambda f: f.value / 1e3
+    )
+    agg = group_aggregates(pd.concat([results, tfp]), {"Belt": ["A", "B", "C"]})
+    value = agg.set_index(["replication", "year", "variable"]).value
+    assert (agg.region == "Belt").all()
+    assert value[(0, 2016, "gdp_100m_yuan")] == pytest.approx(gdp[0, 1, :3].sum(), rel=1e-12)
+    assert value[(0, 2016, "population_persons")] == pytest.approx(pop[0, 1, :3].sum(), rel=1e-12)
+    assert value[(0, 2016, "gdp_per_capita_yuan")] == pytest.approx(
         gdp[0, 1, :3].sum() * 1e8 / pop[0, 1, :3].sum(), rel=1e-12
     )
+    y = gdp[0, 1, :3]  # tfp is a GDP-weighted mean
+    assert value[(0, 2016, "tfp")] == pytest.approx((y / 1e3 * y).sum() / y.sum(), rel=1e-12)
 
 
 def test_gdp_concepts_gaps():
@@ -223,12 +231,12 @@ def test_gdp_concepts_gaps():
             "region": "A",
             "unit": "u",
             "year": 2020,
-            "variable": ["gdp_100m_yuan", "gdp_attributed_100m_yuan", "gni_100m_yuan"],
-            "value": [100.0, 90.0, 120.0],
+            "variable": ["gdp_100m_yuan", "gdp_attributed_100m_yuan", "gdp_nominal_100m_yuan", "income_100m_yuan"],
+            "value": [100.0, 90.0, 110.0, 130.0],
         }
     )
     row = gdp_concepts(results).iloc[0]
-    assert row.attributed_minus_location_100m_yuan == -10 and row.gni_minus_location_100m_yuan == 20
+    assert row.attributed_minus_location_100m_yuan == -10 and row.income_minus_nominal_gdp_100m_yuan == 20
 
 
 def test_od_matrix_sums_years_averages_replications_and_net_is_antisymmetric():
@@ -304,7 +312,7 @@ def test_belt_gdp_is_the_sum_over_belt_regions(small_run):
     values = METRICS["gdp_100m_yuan"].compute(region_arrays(gdp[1], pop[1], talent[1]))
     np.testing.assert_allclose(values, gdp[1, :, :3].sum(axis=-1), rtol=1e-14)
     assert METRICS["gdp_100m_yuan"].belt_total
-    agg = belt_aggregates(results, ["A", "B", "C"])
+    agg = group_aggregates(results, {"Belt": ["A", "B", "C"]})
     compare = agg[(agg.replication == 1) & (agg.variable == "gdp_100m_yuan")].sort_values("year").value
     np.testing.assert_allclose(values, compare.to_numpy(), rtol=1e-14)  # compare's belt total agrees
 

@@ -1,4 +1,4 @@
-"""The foundation model: calibration, accounting identities, conservation and reproducibility."""
+"""The model: base-year calibration, accounting identities, conservation and reproducibility."""
 
 from __future__ import annotations
 
@@ -26,7 +26,10 @@ def test_base_year_reproduces_2015_data():
     table = load_region_table()
     frame = YREBModel(default_scenario(end_year=2016)).run().results_frame()
     first = frame[frame.year == 2015].pivot(index="region", columns="variable", values="value").loc[list(table.names)]
-    np.testing.assert_allclose(first.gdp_100m_yuan, table.gdp_100m_yuan, rtol=1e-6)
+    np.testing.assert_allclose(first.gdp_100m_yuan, table.gdp_100m_yuan, rtol=1e-9)
+    np.testing.assert_allclose(first.gdp_nominal_100m_yuan, table.gdp_100m_yuan, rtol=1e-9)
+    for s, sector in enumerate(("primary", "secondary", "tertiary")):
+        np.testing.assert_allclose(first[f"va_{sector}_100m_yuan"], table.value_added_100m_yuan[s], rtol=1e-9)
     np.testing.assert_allclose(first.population_persons, table.population_persons, rtol=1e-6)
     # whole-person rounding of the registration x residence matrix moves a few persons at most
     np.testing.assert_allclose(first.talent_persons, table.talent_persons, atol=12)
@@ -47,14 +50,13 @@ def test_shipped_data_match_reference_panel():
         assert pop == pytest.approx(row["population_resident_yearend"] * 1e4, rel=5e-3)
 
 
-def test_mean_field_baseline_is_balanced_growth():
-    """Calibrated stationarity: without shocks every region grows at the same rate."""
-    frame = YREBModel(default_scenario(parameters={"stochastic": False})).run().results_frame()
-    gdp = frame[frame.variable == "gdp_100m_yuan"].pivot(index="year", columns="region", values="value")
-    growth = gdp.iloc[-1] / gdp.iloc[0]
-    assert growth.max() / growth.min() - 1 < 1e-3
-    pop = frame[frame.variable == "population_persons"].pivot(index="year", columns="region", values="value")
-    assert (pop.iloc[-1] / pop.iloc[0] - 1).abs().max() < 1e-4
+def test_base_year_net_migration_is_the_census_one():
+    """Amenities are calibrated so that base-year net migration (talent + labour) is the 2010-15 census flow."""
+    table = load_region_table()
+    frame = YREBModel(default_scenario(end_year=2016, parameters={"stochastic": False})).run().results_frame()
+    first = frame[frame.year == 2015].pivot(index="region", columns="variable", values="value").loc[list(table.names)]
+    net = first.net_migration_talent_persons + first.net_migration_labour_persons
+    np.testing.assert_allclose(net, table.net_migration_persons_per_year, atol=20)  # whole-person rounding
 
 
 def test_same_seed_identical_different_seed_differs():
@@ -73,6 +75,7 @@ POLICY = st.fixed_dictionaries(
         "type": st.just("barrier"),
         "start": st.integers(2015, 2019),
         "regions": st.sampled_from(["belt", "all", "upstream"]),
+        "goods": st.floats(0, 3),
         "talent": st.floats(0, 3),
         "labour": st.floats(0, 3),
         "capital": st.floats(0, 3),
@@ -84,9 +87,9 @@ PARAMS = st.fixed_dictionaries(
     {
         "migration_elasticity_talent": st.floats(0.5, 4),
         "migration_elasticity_labour": st.floats(0.5, 4),
-        "rechoice_rate": st.floats(0, 0.5),
+        "rechoice_rate": st.floats(0.05, 0.5),
         "settlement_rate": st.floats(0, 0.3),
-        "investment_elasticity": st.floats(0.5, 4),
+        "investment_elasticity": st.floats(0.5, 3),
         "tfp_shock_sd": st.floats(0, 0.05),
         "stochastic": st.booleans(),
     }
@@ -114,20 +117,27 @@ def test_conservation_under_random_barriers_and_parameters(policy, params, park,
     model = _Accounting(scenario, replication=1)
     people = model.talent_stock.sum() + model.labour_stock.sum()
     for _ in model.years:
+        row = model.year - model.years[0]
         model.step()
-        # people exactly
+        out = model.last_outputs
+        # people exactly: the year's natural change is the only source or sink
+        people += int(model.records["natural_change_persons"][row].sum())
         assert model.talent_stock.sum() + model.labour_stock.sum() == people
         assert (model.talent_stock >= 0).all() and (model.labour_stock >= 0).all()
-        # capital identity K' = (1 - delta) K + I, investment I = s * GNI in total
+        # capital identity K' = (1 - delta) K + I (real investment)
         before, after = model.last_identity
-        investment = model.last_outputs["investment_100m_yuan"].sum()
+        investment = out["investment_100m_yuan"].sum()
         np.testing.assert_allclose(after.sum(), (1 - model.params.depreciation) * before.sum() + investment, rtol=1e-10)
-        # income = output
+        # national accounts: income of residents = value added; the national GDP deflator is 1
+        np.testing.assert_allclose(out["income_100m_yuan"].sum(), out["gdp_nominal_100m_yuan"].sum(), rtol=1e-9)
+        np.testing.assert_allclose(out["gdp_nominal_100m_yuan"].sum(), out["gdp_100m_yuan"].sum(), rtol=1e-9)
+        np.testing.assert_allclose(out["gdp_attributed_100m_yuan"].sum(), out["gdp_100m_yuan"].sum(), rtol=1e-10)
+        # each region's spending minus its output is its trade deficit with the other regions
         np.testing.assert_allclose(
-            model.last_outputs["gni_100m_yuan"].sum(), model.last_outputs["gdp_100m_yuan"].sum(), rtol=1e-10
-        )
-        np.testing.assert_allclose(
-            model.last_outputs["gdp_attributed_100m_yuan"].sum(), model.last_outputs["gdp_100m_yuan"].sum(), rtol=1e-10
+            out["income_100m_yuan"] - out["gdp_nominal_100m_yuan"],
+            out["imports_from_regions_100m_yuan"] - out["exports_to_regions_100m_yuan"],
+            rtol=1e-8,
+            atol=1e-6 * out["gdp_nominal_100m_yuan"].max(),
         )
 
 

@@ -79,8 +79,7 @@ def _compile(policy: PolicyBase, year: int) -> PolicyState:
 
 def _same(a: PolicyState, b: PolicyState) -> bool:
     arrays = lambda state: [
-        *state.barrier_level.values(),
-        *(v for v in vars(state).values() if not isinstance(v, dict)),
+        array for value in vars(state).values() for array in (value.values() if isinstance(value, dict) else [value])
     ]
     return all(np.array_equal(x, y) for x, y in zip(arrays(a), arrays(b), strict=True))
 
@@ -184,13 +183,30 @@ def test_policy_starting_2025_leaves_earlier_years_identical():
 
 def test_barrier_removal_raises_belt_gdp_and_migrant_stocks(baseline):
     frame = with_policies(
-        {"type": "barrier", "start": 2020, "regions": "belt", "talent": 0, "labour": 0, "capital": 0, "technology": 0}
+        {
+            "type": "barrier",
+            "start": 2020,
+            "regions": "belt",
+            "goods": 0,
+            "talent": 0,
+            "labour": 0,
+            "capital": 0,
+            "technology": 0,
+        }
     )
     gdp_gain = belt_total(frame, "gdp_100m_yuan") / belt_total(baseline, "gdp_100m_yuan") - 1
     migrants = belt_total(frame, "migrant_stock_persons") / belt_total(baseline, "migrant_stock_persons") - 1
+    imports = (
+        belt_total(frame, "imports_from_regions_100m_yuan") / belt_total(baseline, "imports_from_regions_100m_yuan") - 1
+    )
+    print(
+        f"\nbarriers removed, {END}: belt GDP {gdp_gain.loc[END]:+.2%}, migrants {migrants.loc[END]:+.2%}, "
+        f"imports from other regions {imports.loc[END]:+.2%}"
+    )
     assert gdp_gain.loc[2019] == 0 and migrants.loc[2019] == 0
     assert gdp_gain.loc[END] > 0.005
-    assert migrants.loc[END] > 0.2
+    assert migrants.loc[END] > 0.05  # slow: 2% of people re-choose a year (calibrated to census moves)
+    assert imports.loc[END] > 0.05
 
 
 def test_barrier_on_subregion_only_changes_pairs_inside_it(baseline):
@@ -256,8 +272,8 @@ def test_innovation_enclave_raises_home_knowledge_and_lowers_hub_production_tale
     assert researchers_hub.loc[2020] == pytest.approx(-3000, abs=30)
     assert researchers_home.loc[2020] == pytest.approx(3000, abs=30)
     # the home region pays: its income falls relative to its output
-    ratio = frame["gni_100m_yuan"]["Jiangxi"] / frame["gdp_100m_yuan"]["Jiangxi"]
-    base_ratio = baseline["gni_100m_yuan"]["Jiangxi"] / baseline["gdp_100m_yuan"]["Jiangxi"]
+    ratio = frame["income_100m_yuan"]["Jiangxi"] / frame["gdp_nominal_100m_yuan"]["Jiangxi"]
+    base_ratio = baseline["income_100m_yuan"]["Jiangxi"] / baseline["gdp_nominal_100m_yuan"]["Jiangxi"]
     assert ratio.loc[2020] < base_ratio.loc[2020]
 
 
@@ -312,10 +328,25 @@ def test_talent_recognition_raises_talent_flows_inside_the_group(baseline):
     g60 = ["Shanghai", "Jiangsu", "Zhejiang", "Anhui"]
     stock = frame["talent_migrant_stock_persons"][g60].sum(axis=1)
     base = baseline["talent_migrant_stock_persons"][g60].sum(axis=1)
-    assert stock.loc[2019] == base.loc[2019] and stock.loc[END] > 1.2 * base.loc[END]
+    print(f"\ntalent recognition: G60 talent migrant stock {stock.loc[END] / base.loc[END] - 1:+.2%} ({END})")
+    assert stock.loc[2019] == base.loc[2019] and stock.loc[END] > 1.02 * base.loc[END]
     labour = frame["migrant_stock_persons"][g60].sum(axis=1) - stock
     base_labour = baseline["migrant_stock_persons"][g60].sum(axis=1) - base
     assert abs(labour.loc[END] / base_labour.loc[END] - 1) < 0.01  # labour barriers untouched
+
+
+def test_cost_cut_of_trade_costs_raises_trade_and_real_income(baseline):
+    """Tombe & Zhu's experiment: every component of the trade cost among the belt's regions falls by 18%."""
+    frame = with_policies({"type": "cost_cut", "start": 2020, "regions": "belt", "goods": 0.18})
+    imports = (
+        belt_total(frame, "imports_from_regions_100m_yuan") / belt_total(baseline, "imports_from_regions_100m_yuan") - 1
+    )
+    real_income = belt_total(frame, "real_income_100m_yuan") / belt_total(baseline, "real_income_100m_yuan") - 1
+    assert imports.loc[2019] == 0 and real_income.loc[2019] == 0
+    assert imports.loc[2020] > 0.05 and real_income.loc[2020] > 0
+    weights = baseline["population_persons"][BELT].loc[2020]
+    price = lambda f: (f["goods_price_index"][BELT].loc[2020] * weights).sum() / weights.sum()  # noqa: E731
+    assert price(frame) < price(baseline)  # cheaper imports lower the belt's goods prices on average
 
 
 def test_transport_link_raises_migration_between_linked_regions(baseline):
@@ -374,10 +405,12 @@ def test_every_policy_type_keeps_accounts_closed():
     model = YREBModel(scenario, replication=5)
     people = model.total_people
     for _ in model.years:
+        row = model.year - model.years[0]
         model.step()
         out = model.last_outputs
+        people += int(model.records["natural_change_persons"][row].sum())
         assert model.talent_stock.sum() + model.labour_stock.sum() == people
-        np.testing.assert_allclose(out["gni_100m_yuan"].sum(), out["gdp_100m_yuan"].sum(), rtol=1e-10)
+        np.testing.assert_allclose(out["income_100m_yuan"].sum(), out["gdp_nominal_100m_yuan"].sum(), rtol=1e-9)
         np.testing.assert_allclose(out["gdp_attributed_100m_yuan"].sum(), out["gdp_100m_yuan"].sum(), rtol=1e-10)
     assert len(model.parks) == 2 and all(p.gdp_100m_yuan > 0 for p in model.parks.values())
 

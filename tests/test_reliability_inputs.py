@@ -67,8 +67,8 @@ SCENARIO_CASES: dict[str, dict[str, tuple[str | bytes, list[str]]]] = {
             ["field 'parameters.rechoice_rate'", "valid number", "'0.2'"],
         ),
         "parameter as list": (
-            HEAD + "[parameters]\nsaving_rate = [0.4]\n",
-            ["field 'parameters.saving_rate'", "valid number", "[0.4]"],
+            HEAD + "[parameters]\ntraded_goods_share = [0.4]\n",
+            ["field 'parameters.traded_goods_share'", "valid number", "[0.4]"],
         ),
         "stochastic as number": (
             HEAD + "[parameters]\nstochastic = 1\n",
@@ -158,8 +158,8 @@ SCENARIO_CASES: dict[str, dict[str, tuple[str | bytes, list[str]]]] = {
         ),
         "barrier level negative": (HEAD + BARRIER + "capital = -0.5\n", ["field 'policies[0].capital'", "-0.5"]),
         "huge integer": (
-            HEAD + "[parameters]\nsaving_rate = 100000000000000000000000\n",
-            ["field 'parameters.saving_rate'", "less than 1"],
+            HEAD + "[parameters]\ntraded_goods_share = 100000000000000000000000\n",
+            ["field 'parameters.traded_goods_share'", "less than 1"],
         ),
         "description too long": (
             HEAD + f'description = "{"x" * 4001}"\n',

@@ -2286,7 +2286,8 @@ def region_columns(tables: dict[str, Table], gdp: dict[str, float]) -> tuple[pd.
 
     gdp maps region -> the table's 2015 GDP (the VA shares are taken of it). Returns a frame indexed by region
     with capital_stock_100m_yuan (GFCF-based PIM, 2015 prices, 1 decimal), va_{primary,secondary,tertiary}_share
-    (8 decimals; tertiary = 1 - the other two, so each row sums to 1 exactly), investment_rate (8 decimals) and
+    (8 decimals; tertiary = 1 - the other two, so each row sums to 1 exactly), use_{primary,secondary,tertiary}_share
+    (2007 domestic absorption by sector, same rounding), investment_rate and net_outflow_share (8 decimals) and
     net_migration_persons_per_year (whole persons; RestOfChina = minus the belt's sum), and (region, column,
     source) rows."""
     regions = BELT + [REST]
@@ -2325,6 +2326,29 @@ def region_columns(tables: dict[str, Table], gdp: dict[str, float]) -> tuple[pd.
                 f"va_current_reconciled 2015 (tertiary) / gdp_100m_yuan to {SHARE_DECIMALS} decimals)"
             )
             sources.append((region, f"va_{s}_share", cite(va[s], f"derived: {how}; VA")))
+        use = {
+            s: _one(tables, "trade_margins_2007.csv", "domestic_absorption_100m_yuan", region, 2007, s) for s in SECTORS
+        }
+        use_total = sum(float(use[s].value) for s in SECTORS)
+        units = {s: round(float(use[s].value) / use_total * scale) for s in ("primary", "secondary")}
+        units["tertiary"] = scale - units["primary"] - units["secondary"]
+        for s in SECTORS:
+            out.loc[region, f"use_{s}_share"] = units[s] / scale
+            how = (
+                f"domestic absorption 2007 ({s}) / the three sectors' sum, rounded to {SHARE_DECIMALS} decimals"
+                if s != "tertiary"
+                else "1 - use_primary_share - use_secondary_share (the three shares sum to 1 exactly)"
+            )
+            sources.append((region, f"use_{s}_share", cite(use[s], f"derived: {how}; absorption")))
+        no = _one(tables, "macro_2015.csv", "net_outflow_share_of_gdp", region, BASE)
+        out.loc[region, "net_outflow_share"] = round(float(no.value), SHARE_DECIMALS)
+        sources.append(
+            (
+                region,
+                "net_outflow_share",
+                cite(no, f"net_outflow_share_of_gdp 2015, rounded to {SHARE_DECIMALS} decimals"),
+            )
+        )
         ir = _one(tables, "capital_stock.csv", "gfcf_share_of_gdp_expenditure", region, BASE)
         out.loc[region, "investment_rate"] = round(float(ir.value), SHARE_DECIMALS)
         sources.append(

@@ -18,8 +18,10 @@ import pandas as pd
 from yreb.analysis.metrics import (
     BELT,
     METRICS,
-    belt_aggregates,
+    NATION,
+    aggregate_groups,
     belt_metrics,
+    group_aggregates,
     gdp_concepts,
     net_bilateral,
     od_matrix,
@@ -27,7 +29,7 @@ from yreb.analysis.metrics import (
 )
 from yreb.errors import UserInputError
 from yreb.inputs.regions import load_region_table
-from yreb.model.model import FLOW_UNITS, VARIABLES
+from yreb.model.outputs import FLOW_UNITS, VARIABLES
 from yreb.runs.runner import INPUTS_FOLDER, REGION_TABLE_FILE, load_results
 
 LEVEL = 0.90
@@ -39,10 +41,12 @@ METHOD = (
 )
 DEFAULT_OUTCOMES = (
     "gdp_100m_yuan",
-    "gdp_per_capita_yuan",
+    "real_income_per_capita_yuan",
+    "welfare_yuan",
+    "population_persons",
     "talent_persons",
     "capital_installed_100m_yuan",
-    "gni_100m_yuan",
+    "gdp_per_capita_yuan",
     "belt_share_national_gdp",
     "theil_t_total",
     "theil_l_total",
@@ -65,21 +69,27 @@ INEQUALITY_METRICS = (
     "talent_top3_share",
 )
 # outcomes that change sign: a difference in % of the baseline would mislead (reported as n/a)
-SIGNED_OUTCOMES = ("beta_convergence_per_year", "net_migration_talent_persons", "net_migration_labour_persons")
+SIGNED_OUTCOMES = (
+    "beta_convergence_per_year",
+    "net_migration_talent_persons",
+    "net_migration_labour_persons",
+    "natural_change_persons",
+)
 # the registered metrics (yreb.analysis.metrics.METRICS) but the belt totals of model variables, which compare has
 # with its belt aggregates of every additive variable
 BELT_METRICS = tuple(name for name, m in METRICS.items() if not m.belt_total)
 OUTCOMES = tuple(VARIABLES) + BELT_METRICS
 OUTCOME_LABELS = {
-    **{v: v.replace("_", " ") for v in VARIABLES},
+    **{v: spec.meaning[0].upper() + spec.meaning[1:] for v, spec in VARIABLES.items()},
     **{m: METRICS[m].label for m in BELT_METRICS},
-    "gdp_100m_yuan": "GDP by location",
-    "gdp_per_capita_yuan": "GDP per capita",
+    "gdp_100m_yuan": "Real GDP",
+    "gdp_per_capita_yuan": "Real GDP per resident",
+    "real_income_per_capita_yuan": "Real income per resident",
+    "welfare_yuan": "Welfare (expected utility, real income)",
     "talent_persons": "Resident talent (R&D personnel)",
     "capital_installed_100m_yuan": "Installed capital",
-    "gni_100m_yuan": "GNI (income by owner)",
     "population_persons": "Resident population",
-    "gdp_attributed_100m_yuan": "GDP by statistical attribution",
+    "gdp_attributed_100m_yuan": "Real GDP by statistical attribution",
 }
 
 
@@ -117,13 +127,24 @@ class RunData:
         """Replication -> its seed."""
         return self.results.groupby("replication")["seed"].first().astype(int).to_dict()
 
+    @property
+    def groups(self) -> dict[str, list[str]]:
+        """Aggregates reported besides the regions: Nation, Belt (and OutsideBelt if several regions are outside)."""
+        return aggregate_groups(list(self.regions.index), list(self.regions.in_belt))
+
+    @property
+    def headline_regions(self) -> list[str]:
+        """Nation, belt and the rest of China (one outside region, or the aggregate of several)."""
+        outside = [r for r, b in zip(self.regions.index, self.regions.in_belt) if not b]
+        return [*self.groups] if len(outside) != 1 else [NATION, BELT, outside[0]]
+
     def outcomes(self) -> pd.DataFrame:
-        """Regional variables, belt aggregates (region 'Belt') and belt metrics in one tidy table."""
+        """Regional variables, their aggregates (Nation, Belt, ...) and belt metrics in one tidy table."""
         r = self.regions
         return pd.concat(
             [
                 self.results,
-                belt_aggregates(self.results, self.belt),
+                group_aggregates(self.results, self.groups),
                 belt_metrics(self.results, list(r.index), list(r.in_belt), list(r.subregion), BELT_METRICS),
             ],
             ignore_index=True,
@@ -289,12 +310,14 @@ def summarise_differences(diffs: pd.DataFrame, level: float = LEVEL) -> pd.DataF
     return out
 
 
-def effects_table(summary: pd.DataFrame, year: int, outcomes: list[str], regions: list[str]) -> pd.DataFrame:
-    """End-year effects: belt rows first (aggregates and metrics), then the chosen regions."""
-    rows = summary[
-        (summary.year == year) & summary.variable.isin(outcomes) & summary.region.isin([BELT, *regions])
-    ].copy()
-    rows["_region"] = rows.region.map({r: i for i, r in enumerate([BELT, *regions])})
+def effects_table(
+    summary: pd.DataFrame, year: int, outcomes: list[str], regions: list[str], headline: list[str]
+) -> pd.DataFrame:
+    """End-year effects: the headline rows first (nation, belt, rest of China; aggregates and belt metrics),
+    then the chosen regions."""
+    order = list(dict.fromkeys([*headline, *regions]))
+    rows = summary[(summary.year == year) & summary.variable.isin(outcomes) & summary.region.isin(order)].copy()
+    rows["_region"] = rows.region.map({r: i for i, r in enumerate(order)})
     rows["_outcome"] = rows.variable.map({o: i for i, o in enumerate(outcomes)})
     rows = rows.sort_values(["scenario", "_region", "_outcome"], kind="stable")
     columns = [
@@ -421,10 +444,11 @@ def default_out_dir(names: list[str], parent: Path) -> Path:
     return Path(parent) / f"compare-{joined}"
 
 
-def belt_end_year_levels(outcomes: pd.DataFrame, year: int) -> pd.DataFrame:
-    """Belt aggregates and metrics in ``year`` per scenario: median and 5-95% quantiles across replications."""
-    rows = outcomes[(outcomes.region == BELT) & (outcomes.year == year)]
-    g = rows.groupby(["scenario", "variable", "unit"], sort=False)["value"]
+def belt_end_year_levels(outcomes: pd.DataFrame, year: int, headline: list[str]) -> pd.DataFrame:
+    """Headline aggregates (nation, belt, rest of China) and belt metrics in ``year`` per scenario: median and
+    5-95% quantiles across replications."""
+    rows = outcomes[outcomes.region.isin(headline) & (outcomes.year == year)]
+    g = rows.groupby(["scenario", "region", "variable", "unit"], sort=False)["value"]
     return pd.DataFrame(
         {"replications": g.count(), "median": g.median(), "q05": g.quantile(0.05), "q95": g.quantile(0.95)}
     ).reset_index()
@@ -457,8 +481,9 @@ def net_flow_change(
 
 
 def gdp_concepts_end_year(outcomes: pd.DataFrame, year: int) -> pd.DataFrame:
-    """GDP by location, by attribution and GNI per scenario and region in ``year``, mean over replications."""
-    concepts = gdp_concepts(outcomes[(outcomes.year == year) & (outcomes.region != BELT)])
+    """Real GDP by location and by attribution, nominal GDP and income of residents per scenario and region in
+    ``year``, mean over replications (aggregates included)."""
+    concepts = gdp_concepts(outcomes[outcomes.year == year])
     return (
         concepts.drop(columns=["replication", "seed", "year"])
         .groupby(["scenario", "region"], sort=False)

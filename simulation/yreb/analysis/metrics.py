@@ -20,12 +20,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from yreb.model.kernels import YUAN_PER_100M
+from yreb.model.outputs import VARIABLES
 
 BAND = (0.05, 0.95)  # quantiles of the spread shown across replications
-# variables whose belt value is not a sum over regions (per-capita values, prices, indices)
-NON_ADDITIVE = ("gdp_per_capita_yuan", "tfp", "knowledge_stock", "wage_talent_yuan", "wage_labour_yuan")
 BELT = "Belt"  # region label of belt aggregates and belt metrics
+NATION = "Nation"  # region label of national aggregates (every region of the table)
+OUTSIDE = "OutsideBelt"  # region label of the aggregate of the regions outside the belt, when there are several
 
 
 # --- inequality -------------------------------------------------------------------------------
@@ -353,20 +353,41 @@ class _Panels(Mapping):
         return self._results.variable.nunique()
 
 
-def belt_aggregates(results: pd.DataFrame, belt: list[str]) -> pd.DataFrame:
-    """Belt totals (region 'Belt') of the additive variables, and belt GDP per capita = belt GDP / belt residents."""
-    data = results[results.region.isin(belt)]
-    additive = data[~data.variable.isin(NON_ADDITIVE)]
-    totals = additive.groupby(RUN_KEYS + ["variable", "unit", "year"], sort=False)["value"].sum().reset_index()
-    wide = totals.pivot_table(index=RUN_KEYS + ["year"], columns="variable", values="value").reset_index()
-    per_capita = wide[RUN_KEYS + ["year"]].assign(
-        variable="gdp_per_capita_yuan",
-        unit=results.loc[results.variable == "gdp_per_capita_yuan", "unit"].iloc[0],
-        value=wide["gdp_100m_yuan"] * YUAN_PER_100M / wide["population_persons"],
-    )
-    out = pd.concat([totals, per_capita], ignore_index=True)
-    out.insert(3, "region", BELT)
-    return out
+def aggregate_groups(regions: list[str], in_belt: list[bool]) -> dict[str, list[str]]:
+    """The groups every comparison reports besides the regions: the nation, the belt and, when more than one
+    region lies outside the belt, their aggregate (one outside region, e.g. RestOfChina, is reported as itself)."""
+    outside = [r for r, b in zip(regions, in_belt) if not b]
+    groups = {NATION: list(regions), BELT: [r for r, b in zip(regions, in_belt) if b]}
+    if len(outside) > 1:
+        groups[OUTSIDE] = outside
+    return groups
+
+
+def group_aggregates(results: pd.DataFrame, groups: Mapping[str, list[str]]) -> pd.DataFrame:
+    """Every recorded variable aggregated over each group of regions (region = the group's label), by the
+    variable's rule in ``yreb.model.outputs.VARIABLES``: sums, ratios of sums, or weighted means."""
+    keys = RUN_KEYS + ["year"]
+    frames = []
+    for label, members in groups.items():
+        data = results[results.region.isin(members)]
+        wide = data.pivot_table(index=keys, columns="variable", values="value", aggfunc="sum")
+        units = data.groupby("variable", sort=False)["unit"].first()
+        values = {}
+        for name in units.index:
+            rule = VARIABLES[name] if name in VARIABLES else None
+            if rule is None or rule.rule == "sum":
+                values[name] = wide[name]
+            elif rule.rule == "ratio":
+                values[name] = wide[rule.numerator] / wide[rule.denominator] * rule.factor
+            else:
+                weight = data[data.variable == rule.weight].set_index(keys + ["region"])["value"]
+                value = data[data.variable == name].set_index(keys + ["region"])["value"]
+                values[name] = (value * weight).groupby(level=keys).sum() / weight.groupby(level=keys).sum()
+        table = pd.DataFrame(values).reset_index().melt(id_vars=keys, var_name="variable", value_name="value")
+        table["unit"] = table.variable.map(units)
+        table["region"] = label
+        frames.append(table[[*RUN_KEYS, "region", "variable", "unit", "year", "value"]])
+    return pd.concat(frames, ignore_index=True)
 
 
 def belt_metrics(
@@ -399,8 +420,8 @@ def belt_metrics(
 
 
 def gdp_concepts(results: pd.DataFrame) -> pd.DataFrame:
-    """GDP by location vs statistical attribution vs income by owner (GNI), with the two gaps, per row."""
-    columns = ["gdp_100m_yuan", "gdp_attributed_100m_yuan", "gni_100m_yuan"]
+    """GDP by location vs statistical attribution (real), and nominal GDP vs income of residents, with gaps."""
+    columns = ["gdp_100m_yuan", "gdp_attributed_100m_yuan", "gdp_nominal_100m_yuan", "income_100m_yuan"]
     wide = (
         results[results.variable.isin(columns)]
         .pivot_table(index=RUN_KEYS + ["region", "year"], columns="variable", values="value")
@@ -409,7 +430,7 @@ def gdp_concepts(results: pd.DataFrame) -> pd.DataFrame:
     wide.columns.name = None
     return wide.assign(
         attributed_minus_location_100m_yuan=wide.gdp_attributed_100m_yuan - wide.gdp_100m_yuan,
-        gni_minus_location_100m_yuan=wide.gni_100m_yuan - wide.gdp_100m_yuan,
+        income_minus_nominal_gdp_100m_yuan=wide.income_100m_yuan - wide.gdp_nominal_100m_yuan,
     )
 
 

@@ -12,7 +12,12 @@ A region table is a CSV with one row per region and these columns (units in the 
 | talent_persons | yes | R&D personnel (full-time equivalent), persons |
 | land_area_km2 | yes | land area, km2 |
 | construction_land_km2 | no | built-up land; default: population x 282 m2 per resident, capped at 50% of land area |
-| capital_stock_100m_yuan | no | installed capital; default: GDP x 3.3 (the shipped belt capital-output ratio) |
+| capital_stock_100m_yuan | no | installed capital at base-year prices; default: GDP x the shipped belt capital-output ratio |
+| va_primary_share, va_secondary_share, va_tertiary_share | no | sector shares of value added (sum to 1); default: the shipped national shares |
+| investment_rate | no | gross fixed capital formation / GDP; default: the shipped belt rate |
+| use_primary_share, use_secondary_share, use_tertiary_share | no | sector shares of the region's domestic use (sum to 1); default: its value-added shares |
+| net_outflow_share | no | net outflow of goods and services / GDP (expenditure approach); default: 0 |
+| net_migration_persons_per_year | no | base-year net in-migration (sums to 0 over the table); default: 0 |
 | region_zh | no | Chinese name, used in plots on request |
 | in_belt | no | true/false; default true unless subregion is `outside` |
 | province | no | province the region belongs to (defaults to the region itself); pairs of regions in different provinces are separated by an administrative border |
@@ -22,7 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 import numpy as np
@@ -44,6 +49,8 @@ REQUIRED_COLUMNS = (
     "talent_persons",
     "land_area_km2",
 )
+SECTOR_SHARE_COLUMNS = ("va_primary_share", "va_secondary_share", "va_tertiary_share")
+USE_SHARE_COLUMNS = ("use_primary_share", "use_secondary_share", "use_tertiary_share")
 NUMERIC_COLUMNS = (
     "lon",
     "lat",
@@ -53,9 +60,13 @@ NUMERIC_COLUMNS = (
     "land_area_km2",
     "construction_land_km2",
     "capital_stock_100m_yuan",
+    *SECTOR_SHARE_COLUMNS,
+    *USE_SHARE_COLUMNS,
+    "investment_rate",
+    "net_outflow_share",
+    "net_migration_persons_per_year",
 )
 CONSTRUCTION_LAND_KM2_PER_10K = 385_933.0 / 138_097.0  # 2015 national construction land per 10k residents
-DEFAULT_CAPITAL_OUTPUT_RATIO = 3.3
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9_\- ]{1,64}$")
 
 
@@ -76,13 +87,25 @@ class RegionTable:
     land_area_km2: np.ndarray
     construction_land_km2: np.ndarray
     capital_stock_100m_yuan: np.ndarray
+    va_share: np.ndarray  # N x S, sector shares of value added (primary, secondary, tertiary)
+    use_share: np.ndarray  # N x S, sector shares of domestic use
+    investment_rate: np.ndarray
+    net_outflow_share: np.ndarray
+    net_migration_persons_per_year: np.ndarray
     source_file: str
 
     @property
     def n(self) -> int:
+        """Number of regions."""
         return len(self.names)
 
+    @property
+    def value_added_100m_yuan(self) -> np.ndarray:
+        """Base-year value added by sector, S x N."""
+        return (self.va_share * self.gdp_100m_yuan[:, None]).T
+
     def distance_km(self) -> np.ndarray:
+        """Great-circle distances between the regions' seats."""
         return haversine_km(self.lon, self.lat)
 
     def border(self) -> np.ndarray:
@@ -90,26 +113,21 @@ class RegionTable:
         prov = np.asarray(self.province)
         return (prov[:, None] != prov[None, :]).astype(float)
 
+    def _arrays(self) -> dict[str, np.ndarray]:
+        return {f.name: getattr(self, f.name) for f in fields(self) if isinstance(getattr(self, f.name), np.ndarray)}
+
     def fingerprint(self) -> str:
         """SHA-256 of the table's names and numbers: identifies the data a run used."""
         h = hashlib.sha256()
         h.update("|".join(self.names + self.subregion + self.province).encode())
-        for arr in (
-            self.lon,
-            self.lat,
-            self.gdp_100m_yuan,
-            self.population_persons,
-            self.talent_persons,
-            self.land_area_km2,
-            self.construction_land_km2,
-            self.capital_stock_100m_yuan,
-        ):
-            h.update(np.ascontiguousarray(arr, dtype=float).tobytes())
+        for name, arr in self._arrays().items():
+            if name != "in_belt":
+                h.update(np.ascontiguousarray(arr, dtype=float).tobytes())
         return h.hexdigest()
 
     def to_frame(self) -> pd.DataFrame:
         """The table in the region-table CSV format (every column explicit); loading it gives the same table."""
-        return pd.DataFrame(
+        frame = pd.DataFrame(
             {
                 "region": self.names,
                 "region_zh": self.names_zh,
@@ -126,30 +144,29 @@ class RegionTable:
                 "capital_stock_100m_yuan": self.capital_stock_100m_yuan,
             }
         )
+        for s, column in enumerate(SECTOR_SHARE_COLUMNS):
+            frame[column] = self.va_share[:, s]
+        for s, column in enumerate(USE_SHARE_COLUMNS):
+            frame[column] = self.use_share[:, s]
+        frame["investment_rate"] = self.investment_rate
+        frame["net_outflow_share"] = self.net_outflow_share
+        frame["net_migration_persons_per_year"] = self.net_migration_persons_per_year
+        return frame
 
     def index(self, name: str) -> int:
+        """Position of a region."""
         return self.names.index(name)
 
     def subset(self, names: list[str]) -> RegionTable:
+        """The table restricted to ``names`` (in that order); net migration is re-centred to sum to 0."""
         idx = [self.index(n) for n in names]
-        pick = lambda arr: arr[idx]  # noqa: E731
-        tup = lambda t: tuple(t[i] for i in idx)  # noqa: E731
-        return RegionTable(
-            tup(self.names),
-            tup(self.names_zh),
-            tup(self.subregion),
-            tup(self.province),
-            pick(self.in_belt),
-            pick(self.lon),
-            pick(self.lat),
-            pick(self.gdp_100m_yuan),
-            pick(self.population_persons),
-            pick(self.talent_persons),
-            pick(self.land_area_km2),
-            pick(self.construction_land_km2),
-            pick(self.capital_stock_100m_yuan),
-            self.source_file,
+        picked = {name: arr[idx] for name, arr in self._arrays().items()}
+        net = picked["net_migration_persons_per_year"]
+        picked["net_migration_persons_per_year"] = (
+            net - net.sum() * picked["population_persons"] / picked["population_persons"].sum()
         )
+        strings = {f: tuple(getattr(self, f)[i] for i in idx) for f in ("names", "names_zh", "subregion", "province")}
+        return replace(self, **strings, **picked)
 
 
 def _fail(
@@ -317,7 +334,31 @@ def load_region_table(path: str | Path | None = None) -> RegionTable:
             value=built[bad[0]],
             expected=f"at most land_area_km2 ({land[bad[0]]:g} km2)",
         )
-    capital = values.get("capital_stock_100m_yuan", values["gdp_100m_yuan"] * DEFAULT_CAPITAL_OUTPUT_RATIO)
+    shipped = None if path == DEFAULT_REGION_TABLE else load_region_table(DEFAULT_REGION_TABLE)
+    capital = values.get("capital_stock_100m_yuan")
+    if capital is None:
+        belt = shipped.in_belt
+        capital = (
+            values["gdp_100m_yuan"] * shipped.capital_stock_100m_yuan[belt].sum() / shipped.gdp_100m_yuan[belt].sum()
+        )
+    va_share = _shares(values, SECTOR_SHARE_COLUMNS, name, None if shipped is None else _national_va_share(shipped))
+    use_share = _shares(values, USE_SHARE_COLUMNS, name, va_share)
+    net_outflow = values.get("net_outflow_share", np.zeros(len(df)))
+    _check_range(net_outflow, -1.0, 1.0, name, "net_outflow_share", "a share of GDP between -1 and 1")
+    investment_rate = values.get("investment_rate")
+    if investment_rate is None:
+        belt = shipped.in_belt
+        rate = (shipped.investment_rate * shipped.gdp_100m_yuan)[belt].sum() / shipped.gdp_100m_yuan[belt].sum()
+        investment_rate = np.full(len(df), rate)
+    _check_range(investment_rate, 0.0, 1.0, name, "investment_rate", "a share between 0 and 1")
+    net_migration = values.get("net_migration_persons_per_year", np.zeros(len(df)))
+    if abs(net_migration.sum()) > 1e-6 * population.sum():
+        _fail(
+            name,
+            f"net migration does not sum to 0 over the table (sum {net_migration.sum():g})",
+            field="net_migration_persons_per_year",
+            expected="in-migrants of some regions equal to out-migrants of others",
+        )
     if "in_belt" in df.columns and (df["in_belt"].str.strip() != "").any():
         flags = []
         for i, cell in enumerate(df["in_belt"]):
@@ -346,5 +387,46 @@ def load_region_table(path: str | Path | None = None) -> RegionTable:
         land,
         built,
         capital,
+        va_share,
+        use_share,
+        investment_rate,
+        net_outflow,
+        net_migration,
         name,
     )
+
+
+def _check_range(values: np.ndarray, lo: float, hi: float, file: str, column: str, expected: str) -> None:
+    bad = np.flatnonzero((values < lo) | (values > hi))
+    if bad.size:
+        _fail(file, "out of range", field=column, row=int(bad[0]) + 2, value=values[bad[0]], expected=expected)
+
+
+def _national_va_share(table: RegionTable) -> np.ndarray:
+    national = table.value_added_100m_yuan.sum(axis=1)
+    return national / national.sum()
+
+
+def _shares(values: dict[str, np.ndarray], columns: tuple[str, ...], file: str, default) -> np.ndarray:
+    """N x 3 sector shares from three columns summing to 1, or ``default`` (a row of 3 or an N x 3 array)."""
+    n = len(values["gdp_100m_yuan"])
+    given = [c for c in columns if c in values]
+    if not given:
+        return np.broadcast_to(default, (n, len(columns))).copy()
+    if len(given) != len(columns):
+        missing = [c for c in columns if c not in values]
+        _fail(file, "sector shares need all three columns", field=missing[0], expected=", ".join(columns))
+    shares = np.column_stack([values[c] for c in columns])
+    for s, column in enumerate(columns):
+        _check_range(shares[:, s], 0.0, 1.0, file, column, "a share between 0 and 1")
+    bad = np.flatnonzero(np.abs(shares.sum(axis=1) - 1.0) > 1e-6)
+    if bad.size:
+        _fail(
+            file,
+            "sector shares do not sum to 1",
+            field=columns[0],
+            row=int(bad[0]) + 2,
+            value=float(shares[bad[0]].sum()),
+            expected=" + ".join(columns) + " = 1",
+        )
+    return shares / shares.sum(axis=1, keepdims=True)

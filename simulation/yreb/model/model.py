@@ -1,12 +1,19 @@
-"""The YREB factor-flow model (Mesa 3.5): one step is one year.
+"""The YREB factor-flow model (Mesa 3.5): regions trading goods and exchanging people, capital and knowledge.
 
-Schedule of a step for year t (docs/MODEL.md, "Process overview"):
-1 policies in force: open parks and enclaves, close what ended; 2 TFP from knowledge; 3 production and
-prices; 4 incomes (GNI by owner) and statistical splits; 5 record year t; 6 investment -> capital of t+1;
-7 migration and settlement -> people of t+1; 8 knowledge -> S of t+1; 9 land quotas and TFP drift.
+One step is one year t, in the phases of docs/MODEL.md section 3 (the same numbers there and here):
+
+1. ``apply_policies``     the policies in force, parks and enclaves opened or closed, cost matrices (7.1)
+2. ``productivity``       sector TFP from fundamentals, accessible knowledge and population (7.2)
+3. ``market_equilibrium`` workers to units, goods-market clearing, prices, incomes, welfare (7.3-7.4)
+4. ``invest``             investment by owner allocated across units (7.5)
+5. ``migrate``            location re-choice of talent and labour (7.6)
+6. ``record``             year t's outputs (7.9)
+7. ``advance``            stocks of t+1: capital, settlement and natural change, knowledge, land, TFP (7.5-7.8)
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -17,42 +24,14 @@ from yreb.inputs.scenario import ResolvedScenario, default_scenario
 from yreb.model import kernels as k
 from yreb.model.agents import CoBuiltPark, InnovationEnclave, Region
 from yreb.model.calibration import calibrate, capital_friction
+from yreb.model.outputs import FLOW_FACTORS, FLOW_UNITS, SECTORS, VARIABLES
 from yreb.policies import PolicyState
 
 YUAN_PER_100M = k.YUAN_PER_100M
+SECONDARY = SECTORS.index("secondary")
+RANDOM_STREAMS = ("tfp shocks", "talent moves", "labour moves", "talent settlement", "labour settlement", "births")
 
-# recorded region-year variables and their units
-VARIABLES: dict[str, str] = {
-    "gdp_100m_yuan": "100m yuan (2015 prices), by location",
-    "gdp_attributed_100m_yuan": "100m yuan (2015 prices), statistical attribution",
-    "gni_100m_yuan": "100m yuan (2015 prices), income by owner",
-    "gdp_per_capita_yuan": "yuan per resident (2015 prices)",
-    "population_persons": "persons (residents)",
-    "talent_persons": "persons (resident R&D personnel)",
-    "labour_persons": "persons (resident other workers)",
-    "migrant_stock_persons": "persons (residents registered elsewhere)",
-    "talent_migrant_stock_persons": "persons (resident talent registered elsewhere)",
-    "net_migration_talent_persons": "persons/year (net arrivals by migration, year t to t+1)",
-    "net_migration_labour_persons": "persons/year (net arrivals by migration, year t to t+1)",
-    "capital_installed_100m_yuan": "100m yuan (installed in the region and its parks)",
-    "capital_owned_100m_yuan": "100m yuan (owned by the region anywhere)",
-    "investment_100m_yuan": "100m yuan/year (by owner)",
-    "investment_received_100m_yuan": "100m yuan/year (installed in the region)",
-    "investment_from_outside_100m_yuan": "100m yuan/year (installed in the region, owned elsewhere)",
-    "park_gdp_100m_yuan": "100m yuan (GDP of co-built parks hosted)",
-    "construction_land_km2": "km2 (region and its parks)",
-    "tfp": "index (total factor productivity of the region's own economy)",
-    "knowledge_stock": "index (S, steady state of base-year R&D = RD^lambda/delta_S)",
-    "researchers_persons": "persons (R&D labour working for the region, incl. enclave staff)",
-    "wage_talent_yuan": "yuan per person-year",
-    "wage_labour_yuan": "yuan per person-year",
-}
-FLOW_FACTORS = ("talent", "labour", "capital")
-FLOW_UNITS = {
-    "talent": "persons/year (net change of registration-origin x residence stock by migration)",
-    "labour": "persons/year (net change of registration-origin x residence stock by migration)",
-    "capital": "100m yuan/year (investment by owner x installed region)",
-}
+__all__ = ["FLOW_FACTORS", "FLOW_UNITS", "VARIABLES", "YREBModel", "replication_seed"]
 
 
 def replication_seed(root_seed: int, replication: int) -> int:
@@ -64,8 +43,57 @@ def replication_seed(root_seed: int, replication: int) -> int:
     return int((int(state[0]) << 31) ^ int(state[1]))
 
 
+def _worst(values: np.ndarray) -> np.ndarray:
+    """Per region (last axis) the smallest of its sector values, NaN where any of them is not finite."""
+    return np.where(np.isfinite(values).all(axis=0), values.min(axis=0), np.nan)
+
+
+@dataclass
+class Economy:
+    """What phases 2-3 compute for year t (arrays over regions N, units U and sectors S)."""
+
+    tfp: np.ndarray  # S x N
+    talent_resident: np.ndarray  # N
+    labour_resident: np.ndarray  # N
+    talent_production: np.ndarray  # N (residents minus enclave staff)
+    capital_unit: np.ndarray  # U
+    land_region: np.ndarray  # N
+    park_capacity: np.ndarray  # P (workers, as a share of the host's)
+    value_added_unit: np.ndarray  # U, current prices
+    value_added: np.ndarray  # N, current prices (own economy + parks)
+    real_output: np.ndarray  # S x N, base-year prices
+    park_real_output: np.ndarray  # P
+    sales: np.ndarray  # S x N, current prices
+    trade_flows: np.ndarray  # N x N, current prices, exporter x importer (all sectors)
+    wage_talent: np.ndarray  # N, 100m yuan per person-year
+    wage_labour: np.ndarray  # N
+    gross_return: np.ndarray  # U
+    goods_price: np.ndarray  # N, relative to the base year
+    cost_of_living: np.ndarray  # N, relative to the base year
+    income: np.ndarray  # N, income of residents, current prices
+    dividend: np.ndarray  # N, non-labour income per registered person of each region
+
+
+@dataclass
+class Investment:
+    """Phase 4: investment by owner (nominal) and its allocation (real, owner x unit)."""
+
+    by_owner_nominal: np.ndarray  # N
+    real: np.ndarray  # N x U
+    by_region: np.ndarray  # N x N, owner x region (parks counted in their host)
+
+
+@dataclass
+class Moves:
+    """Phase 5: stocks after re-choice, before settlement and natural change; welfare."""
+
+    talent: np.ndarray  # N x N
+    labour: np.ndarray  # N x N
+    welfare: np.ndarray  # N, per registered person, 100m yuan (real)
+
+
 class YREBModel(Model):
-    """Regions of the Yangtze River Economic Belt exchanging talent, labour, capital and knowledge."""
+    """Regions of the Yangtze River Economic Belt trading goods and exchanging talent, labour, capital, knowledge."""
 
     def __init__(
         self, scenario: ResolvedScenario | None = None, *, replication: int = 0, rng=None, record_flows: bool = True
@@ -74,7 +102,8 @@ class YREBModel(Model):
         self.replication = replication
         self.seed = replication_seed(scenario.spec.seed, replication) if rng is None else rng
         super().__init__(rng=self.seed)
-        self.scenario, self.params, self.table = scenario, scenario.params, scenario.table
+        # (not ``self.scenario``: Mesa's Model uses that name for its own scenario objects)
+        self.resolved_scenario, self.params, self.table = scenario, scenario.params, scenario.table
         self.record_flows = record_flows
         p, t = self.params, self.table
         try:
@@ -84,12 +113,11 @@ class YREBModel(Model):
                 f"the base year cannot be calibrated from region table {t.source_file} with these parameters: {exc}",
                 file=scenario.source,
                 field="parameters",
-                expected="less extreme parameters or region data (border_cost_capital x "
-                "investment_elasticity above about 50 leaves investment unable to reach "
-                "every region)",
+                expected="less extreme parameters or region data",
             ) from None
         self.calibration = cal
         n, parks = t.n, scenario.policies.parks
+        policies = scenario.spec.policies
         self.n_regions = n
         self.region_index = {name: i for i, name in enumerate(t.names)}
         self.distance_km, self.border = t.distance_km(), t.border()
@@ -104,22 +132,25 @@ class YREBModel(Model):
         self.capital[:, :n] = cal.capital
         self.land_km2 = np.zeros(units)
         self.land_km2[:n] = t.construction_land_km2
-        self.unit_region = np.concatenate(
-            [np.arange(n), [self.region_index[scenario.spec.policies[i].host] for i in parks]]
-        ).astype(int)
-        self.park_sponsor = np.array([self.region_index[scenario.spec.policies[i].sponsor] for i in parks], dtype=int)
-        self.park_equity = np.array([scenario.spec.policies[i].sponsor_equity for i in parks])
-        self.park_theta = np.array([scenario.spec.policies[i].management_transfer for i in parks])
-        self.park_seed_capital = np.array([scenario.spec.policies[i].seed_capital_100m_yuan for i in parks])
-        self.park_density_ratio = np.array([scenario.spec.policies[i].max_density_ratio for i in parks])
+        self.unit_region = np.concatenate([np.arange(n), [self.region_index[policies[i].host] for i in parks]]).astype(
+            int
+        )
+        self.park_sponsor = np.array([self.region_index[policies[i].sponsor] for i in parks], dtype=int)
+        self.park_equity = np.array([policies[i].sponsor_equity for i in parks])
+        self.park_theta = np.array([policies[i].management_transfer for i in parks])
+        self.park_seed_capital = np.array([policies[i].seed_capital_100m_yuan for i in parks])
+        self.park_density_ratio = np.array([policies[i].max_density_ratio for i in parks])
         self.park_open = np.zeros(len(parks), dtype=bool)
-        enclaves = [scenario.spec.policies[i] for i in scenario.policies.enclaves]
+        enclaves = [policies[i] for i in scenario.policies.enclaves]
         self.enclave_home = np.array([self.region_index[e.home] for e in enclaves], dtype=int)
         self.enclave_hub = np.array([self.region_index[e.hub] for e in enclaves], dtype=int)
         self.enclave_staff = np.zeros(len(enclaves))
         self.knowledge = cal.knowledge.copy()
-        self.fundamental_tfp = cal.fundamental_tfp.copy()
+        self.fundamental_tfp = np.tile(cal.base_tfp, (len(SECTORS), 1))
         self.population_base = t.population_persons.copy()
+        self.base_rent_density = t.gdp_100m_yuan / t.construction_land_km2
+        self._fiscal_transfers = k.transfer_coefficients(t.net_outflow_share, t.gdp_100m_yuan)
+        self.cost_index = cal.base_tfp.copy()  # C_j, warm start of the goods-market solver
         self._policy_key, self._policy_state = None, None
         self._cost_signature, self._costs_state = None, None
         self._friction_key, self._friction = None, None
@@ -139,7 +170,7 @@ class YREBModel(Model):
         self.last_outputs: dict[str, np.ndarray] = {}
         self.last_unit_gdp = np.zeros(units)
 
-    # --- policies --------------------------------------------------------------------------
+    # --- 1 policies ---------------------------------------------------------------------------------
     def policy_state(self, year: int) -> PolicyState:
         """The policies in force in ``year``, compiled again only when one of them changes.
 
@@ -149,11 +180,11 @@ class YREBModel(Model):
         """
         key = tuple(
             (policy.strength(year), year >= policy.start, year < policy.start + getattr(policy, "split_years", 0))
-            for policy in self.scenario.spec.policies
+            for policy in self.resolved_scenario.spec.policies
         )
         if key != self._policy_key:
             p = self.params
-            self._policy_state = self.scenario.policies.state(
+            self._policy_state = self.resolved_scenario.policies.state(
                 year, self.n_regions, p.settlement_rate, p.land_growth_rate, self.table.land_area_km2, self.region_index
             )
             for value in vars(self._policy_state).values():
@@ -162,34 +193,51 @@ class YREBModel(Model):
             self._policy_key = key
         return self._policy_state
 
+    def apply_policies(self, year: int) -> PolicyState:
+        """Phase 1 (7.1): the year's policy state; parks and enclaves opened or closed; cost matrices."""
+        state = self.policy_state(year)
+        self._open_parks_and_enclaves(state)
+        self._update_costs(state)
+        return state
+
     def _update_costs(self, state: PolicyState) -> None:
-        """Deterrence, capital-friction and spillover matrices under the barriers in force (cached)."""
+        """Trade, migration, capital-friction and spillover matrices under the barriers in force (cached)."""
         if state is self._costs_state:
             return
         self._costs_state = state
         signature = state.cost_signature()
         if signature == self._cost_signature:
             return
-        p, border = self.params, self.border
+        p, border, lv, cut = self.params, self.border, state.barrier_level, state.cost_factor
         d = self.distance_km * state.distance_factor
-        lv = state.barrier_level
         self._costs = {
+            "goods": k.trade_deterrence(
+                d,
+                self.calibration.internal_distance_km,
+                border,
+                np.array(p.border_cost_goods),
+                1.0 - p.goods_border_administrative_share * (1.0 - lv["goods"]),
+                p.trade_distance_elasticity,
+                p.trade_elasticity,
+            )
+            * cut["goods"][None] ** -p.trade_elasticity,
             "talent": k.deterrence(
                 k.migration_cost(
                     d, border, p.border_cost_talent, lv["talent"], p.distance_scale_km, p.distance_elasticity
-                ),
+                )
+                * cut["talent"],
                 p.migration_elasticity_talent,
             ),
             "labour": k.deterrence(
                 k.migration_cost(
                     d, border, p.border_cost_labour, lv["labour"], p.distance_scale_km, p.distance_elasticity
-                ),
+                )
+                * cut["labour"],
                 p.migration_elasticity_labour,
             ),
             "capital": capital_friction(d, border, p, lv["capital"]),
-            "spillover": np.maximum(
-                k.spillover_weights(d, border, p.spillover_half_distance_km, p.technology_barrier, lv["technology"]),
-                state.knowledge_link,
+            "spillover": k.spillover_weights(
+                d, border, p.spillover_half_distance_km, p.technology_barrier, lv["technology"]
             ),
         }
         self._cost_signature = signature
@@ -197,8 +245,8 @@ class YREBModel(Model):
     def _open_parks_and_enclaves(self, state: PolicyState) -> None:
         """Create park and enclave agents when their policies start; remove enclaves that ended."""
         n = self.n_regions
-        spec = self.scenario.spec.policies
-        for slot, policy_index in enumerate(self.scenario.policies.parks):
+        spec = self.resolved_scenario.spec.policies
+        for slot, policy_index in enumerate(self.resolved_scenario.policies.parks):
             if state.park_open[slot] and not self.park_open[slot]:
                 unit, host, sponsor = n + slot, self.unit_region[n + slot], self.park_sponsor[slot]
                 land = min(spec[policy_index].land_km2, 0.5 * self.land_km2[host])
@@ -209,7 +257,7 @@ class YREBModel(Model):
                 self.capital[sponsor, unit] += seed
                 self.park_open[slot] = True
                 self.parks[slot] = CoBuiltPark(self, spec[policy_index], unit, int(host), int(sponsor))
-        for slot, policy_index in enumerate(self.scenario.policies.enclaves):
+        for slot, policy_index in enumerate(self.resolved_scenario.policies.enclaves):
             staff = state.enclave_staff[slot]
             if staff > 0 and slot not in self.enclaves:
                 self.enclaves[slot] = InnovationEnclave(
@@ -219,175 +267,205 @@ class YREBModel(Model):
                 self.enclaves.pop(slot).remove()
         self.enclave_staff = state.enclave_staff.copy()
 
-    # --- one year --------------------------------------------------------------------------
-    def step(self) -> None:
-        year, p, n = self.year, self.params, self.n_regions
-        self.check_stocks(year)  # a state corrupted since the last check is reported before it is used
-        shock_rng, talent_rng, labour_rng, settle_t_rng, settle_l_rng = self.rng.spawn(5)
-        state = self.policy_state(year)
-        self._open_parks_and_enclaves(state)
-        self._update_costs(state)
-        alpha, gamma, beta_h, beta_l = p.capital_share, p.land_share, self.beta_talent, self.beta_labour
+    # --- 2 productivity -------------------------------------------------------------------------------
+    def spillover_with_links(self, state: PolicyState, researchers: np.ndarray) -> np.ndarray:
+        """Spillover weights with each enclave's staff-scaled link to its hub, s' = s + l (1 - s) (7.7)."""
+        weights = self._costs["spillover"]
+        if not self.enclaves:
+            return weights
+        weights = weights.copy()
+        for slot, enclave in self.enclaves.items():
+            home, hub = enclave.home, enclave.hub
+            link = k.enclave_link(
+                self.enclave_staff[slot],
+                researchers[home],
+                self.params.enclave_link_scale,
+                state.knowledge_link[home, hub],
+            )
+            weights[home, hub] = k.linked_weight(weights[home, hub], link)
+        return weights
 
-        # 2 TFP from knowledge (regions), management transplant (parks)
+    def researchers(self, talent_production: np.ndarray) -> np.ndarray:
+        """R&D personnel working for each region: its production talent plus the staff of its enclaves (7.7)."""
+        return talent_production + np.bincount(self.enclave_home, weights=self.enclave_staff, minlength=self.n_regions)
+
+    def productivity(self, state: PolicyState) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Phase 2 (7.2): A_sj = Abar_sj (S~_j / S~_j0)^nu (N_j / N_j0)^eps; returns (A, H res, L res, H prod)."""
+        p, n = self.params, self.n_regions
         talent_res = self.talent_stock.sum(axis=0)
         labour_res = self.labour_stock.sum(axis=0)
-        population = talent_res + labour_res
-        accessible = self._costs["spillover"] @ self.knowledge
-        tfp_region = k.tfp_from_knowledge(
-            self.fundamental_tfp,
-            accessible,
-            self.calibration.accessible_knowledge,
-            population,
-            self.population_base,
-            p.knowledge_elasticity,
-            p.agglomeration_elasticity,
-        )
-        hosts = self.unit_region[n:]
-        theta = self.park_theta * state.park_strength
-        tfp_unit = np.concatenate(
-            [tfp_region, tfp_region[hosts] ** (1 - theta) * tfp_region[self.park_sponsor] ** theta]
-        )
-
-        # 3 production and prices
         staff_at_hub = np.bincount(self.enclave_hub, weights=self.enclave_staff, minlength=n)
         talent_prod = talent_res - staff_at_hub
         if (talent_prod <= 0).any():
             j = int(np.flatnonzero(talent_prod <= 0)[0])
             raise ModelInvariantError(
-                year,
+                self.year,
                 self.table.names[j],
                 "talent",
                 f"no resident talent left for production ({talent_res[j]} residents, "
                 f"{staff_at_hub[j]:g} of them innovation-enclave staff)",
             )
+        accessible = self.spillover_with_links(state, self.researchers(talent_prod)) @ self.knowledge
+        multiplier = k.productivity_multiplier(
+            accessible,
+            self.calibration.accessible_knowledge,
+            talent_res + labour_res,
+            self.population_base,
+            p.knowledge_elasticity,
+            p.agglomeration_elasticity,
+        )
+        return self.fundamental_tfp * multiplier[None, :], talent_res, labour_res, talent_prod
+
+    # --- 3 production, trade, prices, incomes ---------------------------------------------------------------
+    def market_equilibrium(self, state: PolicyState, tfp, talent_res, labour_res, talent_prod) -> Economy:
+        """Phase 3 (7.3-7.4): workers to units, the goods-market equilibrium, prices, incomes of residents."""
+        p, n, cal = self.params, self.n_regions, self.calibration
+        alpha, gamma, beta_h, beta_l = p.capital_share, p.land_share, self.beta_talent, self.beta_labour
+        hosts = self.unit_region[n:]
+        # a park's output per factor bundle, relative to its host's own economy (management transplant)
+        theta = self.park_theta * state.park_strength
+        park_ratio = (tfp[SECONDARY, self.park_sponsor] / tfp[SECONDARY, hosts]) ** theta
+        value_tfp = np.concatenate([np.ones(n), park_ratio])
         capital_unit = self.capital.sum(axis=0)
-        weight = k.unit_fixed_factor(tfp_unit, capital_unit, self.land_km2, alpha, gamma)
         land_region = np.bincount(self.unit_region, weights=self.land_km2, minlength=n)
         park_capacity = np.where(self.park_open, self.park_density_ratio * self.land_km2[n:] / land_region[hosts], 0.0)
         cap = np.concatenate([np.full(n, np.inf), park_capacity])  # times the host's workers
+        weight = k.unit_fixed_factor(value_tfp, capital_unit, self.land_km2, alpha, gamma)
         talent_unit = k.allocate_workers(weight, self.unit_region, talent_prod, cap * talent_prod[self.unit_region])
         labour_unit = k.allocate_workers(
             weight, self.unit_region, labour_res.astype(float), cap * labour_res[self.unit_region]
         )
-        gdp_unit = k.cobb_douglas(
-            tfp_unit, capital_unit, talent_unit, labour_unit, self.land_km2, alpha, beta_h, beta_l, gamma
+        bundle_unit = value_tfp * k.factor_bundle(
+            capital_unit, talent_unit, labour_unit, self.land_km2, alpha, beta_h, beta_l, gamma
         )
-        gdp = np.bincount(self.unit_region, weights=gdp_unit, minlength=n)
-        wage_talent = beta_h * gdp / talent_prod  # 100m yuan per person-year
-        wage_labour = beta_l * gdp / labour_res
-        gross_return = np.divide(alpha * gdp_unit, capital_unit, out=np.zeros_like(gdp_unit), where=capital_unit > 0)
-        price = k.housing_price(gdp, land_region, p.housing_share)
-
-        # 4 incomes by owner and statistical attribution
-        rent_unit = gamma * gdp_unit
-        rent_by_owner = rent_unit[:n].copy()
-        np.add.at(rent_by_owner, self.park_sponsor, self.park_equity * rent_unit[n:])
-        np.add.at(rent_by_owner, hosts, (1 - self.park_equity) * rent_unit[n:])
-        transfers = self._enclave_transfers(wage_talent)
-        gni = (
-            self.talent_stock @ wage_talent
-            + self.labour_stock @ wage_labour
-            + self.capital @ gross_return
-            + rent_by_owner
-            + transfers
+        bundle_region = np.bincount(self.unit_region, weights=bundle_unit, minlength=n)
+        income_per_va, non_labour_per_va = self._income_matrices(talent_res, talent_prod, capital_unit, bundle_region)
+        region_of_unit = np.zeros((len(bundle_unit), n))
+        region_of_unit[np.arange(len(bundle_unit)), self.unit_region] = 1.0
+        income_matrix = (income_per_va * bundle_unit[None, :]) @ region_of_unit
+        cost, sales = k.solve_trade_equilibrium(
+            self.cost_index,
+            bundle_region,
+            tfp,
+            cal.trade_weight,
+            self._costs["goods"],
+            p.trade_elasticity,
+            cal.spending_share,
+            income_matrix,
         )
-        split = state.park_split * gdp_unit[n:]
-        gdp_attributed = gdp.copy()
-        np.add.at(gdp_attributed, hosts, -split)
-        np.add.at(gdp_attributed, self.park_sponsor, split)
+        self.cost_index = cost
+        value_added_unit = cost[self.unit_region] * bundle_unit
+        value_added = cost * bundle_region
+        price = cost[None, :] / tfp
+        real_output = sales / price
+        park_real_output = value_added_unit[n:] / price[SECONDARY, hosts]
+        income = income_per_va @ value_added_unit
+        non_labour = non_labour_per_va @ value_added_unit
+        registered = self.talent_stock.sum(axis=1) + self.labour_stock.sum(axis=1)
+        pi = k.trade_shares(cal.trade_weight, price, self._costs["goods"], p.trade_elasticity)
+        flows = np.einsum("sij,sj->ij", pi, cal.spending_share * income[None, :])
+        np.fill_diagonal(flows, 0.0)
+        sector_price = k.price_index(cal.trade_weight, price, self._costs["goods"], p.trade_elasticity)
+        goods_price = np.exp((cal.spending_share * np.log(sector_price)).sum(axis=0)) / cal.base_goods_price
+        rent_density = value_added / land_region / self.base_rent_density
+        cost_of_living = goods_price**p.traded_goods_share * rent_density ** (1.0 - p.traded_goods_share)
+        gross_return = np.divide(
+            alpha * value_added_unit, capital_unit, out=np.zeros_like(capital_unit), where=capital_unit > 0
+        )
+        return Economy(
+            tfp,
+            talent_res,
+            labour_res,
+            talent_prod,
+            capital_unit,
+            land_region,
+            park_capacity,
+            value_added_unit,
+            value_added,
+            real_output,
+            park_real_output,
+            sales,
+            flows,
+            beta_h * value_added / talent_prod,
+            beta_l * value_added / labour_res,
+            gross_return,
+            goods_price,
+            cost_of_living,
+            income,
+            non_labour / registered,
+        )
 
-        # 6 investment (computed before recording so the year's flows are recorded with it)
-        investment = p.saving_rate * gni
+    def _income_matrices(self, talent_res, talent_prod, capital_unit, bundle_region):
+        """Income of residents (N) and non-labour income of owners (N) per unit of each unit's value added (7.4).
+
+        Residents of j earn the labour share of j's value added (talent wages include enclave staff, whose
+        wages their payer funds); owners earn the returns on the capital they own and land rent (parks: by
+        equity); a region's non-labour income is paid to its registered people wherever they live; net
+        transfers (the observed net inflows of goods and services) go to residents. An enclave's rent is set
+        in base-year yuan and indexed to the hub's factor costs, so that every income is proportional to value
+        added (the goods-market equilibrium is then free of a nominal anchor).
+        Returns (residents' income matrix N x U, owners' matrix N x U).
+        """
+        p, n = self.params, self.n_regions
+        units = len(capital_unit)
+        alpha, gamma, beta_h, beta_l = p.capital_share, p.land_share, self.beta_talent, self.beta_labour
+        owners = np.divide(
+            alpha * self.capital,
+            capital_unit[None, :],
+            out=np.zeros_like(self.capital),
+            where=capital_unit[None, :] > 0,
+        )
+        owners[np.arange(n), np.arange(n)] += gamma
+        hosts = self.unit_region[n:]
+        parks = np.arange(n, units)
+        owners[self.park_sponsor, parks] += gamma * self.park_equity
+        owners[hosts, parks] += gamma * (1 - self.park_equity)
+        for slot, enclave in self.enclaves.items():
+            policy, staff, hub = enclave.policy, self.enclave_staff[slot], enclave.hub
+            wage_payer = enclave.home if policy.wages_paid_by == "home" else hub
+            rent_payer = enclave.home if policy.rent_paid_by == "home" else hub
+            at_hub = self.unit_region == hub
+            owners[wage_payer, at_hub] -= beta_h * staff / talent_prod[hub]
+            rent = staff * policy.rent_10k_yuan_per_researcher * 1e4 / YUAN_PER_100M  # base-year prices
+            rent_per_va = rent / (self.calibration.base_tfp[hub] * bundle_region[hub])
+            owners[rent_payer, at_hub] -= rent_per_va
+            owners[hub, at_hub] += rent_per_va
+        labour = np.zeros((n, units))
+        labour[self.unit_region, np.arange(units)] = beta_l + beta_h * (talent_res / talent_prod)[self.unit_region]
+        people = self.talent_stock + self.labour_stock
+        where_they_live = people / people.sum(axis=1, keepdims=True)  # registered in o, living in j
+        fiscal = self._fiscal_transfers[:, self.unit_region]  # net transfers per unit of each unit's value added
+        residents = labour + where_they_live.T @ owners + fiscal
+        return residents, owners
+
+    # --- 4 investment ---------------------------------------------------------------------------------------
+    def invest(self, state: PolicyState, economy: Economy) -> Investment:
+        """Phase 4 (7.5): I_o = s_o E_o; earmarked transfers first, the rest by return and wedge, friction, size."""
+        p, n = self.params, self.n_regions
+        investment = self.calibration.saving_rate * economy.income
         earmarked = state.earmarked_investment
         free = investment - earmarked.sum(axis=1)
         if (free < 0).any():
             j = int(np.flatnonzero(free < 0)[0])
             raise ModelInvariantError(
-                year, self.table.names[j], "investment", "committed east-west transfers exceed the region's investment"
+                self.year, self.table.names[j], "investment", "committed east-west transfers exceed its investment"
             )
-        friction = self._unit_friction()
-        # a park adds investment opportunities in proportion to its zoned capacity (workers it may employ
-        # relative to the host's): its wedge is the host's times that share; the host keeps its own
-        promotion = self.calibration.promotion[self.unit_region] * np.concatenate([np.ones(n), park_capacity])
-        shares = k.investment_shares(friction, promotion, gross_return, p.investment_elasticity)
-        invest = free[:, None] * shares
-        invest[:, :n] += earmarked
-        invest_by_region = invest[:, :n].copy()  # owner x region: own economies plus the parks each hosts
-        np.add.at(invest_by_region.T, hosts, invest[:, n:].T)
-        invest_received = invest_by_region.sum(axis=0)
-
-        # 7 migration and settlement
-        real_talent = k.real_income(self.calibration.amenity_talent, wage_talent, price)
-        real_labour = k.real_income(self.calibration.amenity_labour, wage_labour, price)
-        m_talent = k.logit_shares(self._costs["talent"], real_talent, p.migration_elasticity_talent)
-        m_labour = k.logit_shares(self._costs["labour"], real_labour, p.migration_elasticity_labour)
-        if p.stochastic:
-            moved_t = k.migrate_stochastic(self.talent_stock, m_talent, p.rechoice_rate, talent_rng)
-            moved_l = k.migrate_stochastic(self.labour_stock, m_labour, p.rechoice_rate, labour_rng)
-        else:
-            moved_t = k.migrate_mean_field(self.talent_stock, m_talent, p.rechoice_rate)
-            moved_l = k.migrate_mean_field(self.labour_stock, m_labour, p.rechoice_rate)
-
-        # 5 record year t
-        row = year - self.years[0]
-        resident = population.astype(float)
-        outputs = {
-            "gdp_100m_yuan": gdp,
-            "gdp_attributed_100m_yuan": gdp_attributed,
-            "gni_100m_yuan": gni,
-            "gdp_per_capita_yuan": gdp * YUAN_PER_100M / resident,
-            "population_persons": resident,
-            "talent_persons": talent_res.astype(float),
-            "labour_persons": labour_res.astype(float),
-            "migrant_stock_persons": (population - np.diag(self.talent_stock) - np.diag(self.labour_stock)).astype(
-                float
-            ),
-            "talent_migrant_stock_persons": (talent_res - np.diag(self.talent_stock)).astype(float),
-            "net_migration_talent_persons": (moved_t.sum(axis=0) - talent_res).astype(float),
-            "net_migration_labour_persons": (moved_l.sum(axis=0) - labour_res).astype(float),
-            "capital_installed_100m_yuan": np.bincount(self.unit_region, weights=capital_unit, minlength=n),
-            "capital_owned_100m_yuan": self.capital.sum(axis=1),
-            "investment_100m_yuan": investment,
-            "investment_received_100m_yuan": invest_received,
-            "investment_from_outside_100m_yuan": invest_received - np.diag(invest_by_region),
-            "park_gdp_100m_yuan": np.bincount(hosts, weights=gdp_unit[n:], minlength=n),
-            "construction_land_km2": land_region,
-            "tfp": tfp_region,
-            "knowledge_stock": self.knowledge.copy(),
-            "researchers_persons": talent_prod
-            + np.bincount(self.enclave_home, weights=self.enclave_staff, minlength=n),
-            "wage_talent_yuan": wage_talent * YUAN_PER_100M,
-            "wage_labour_yuan": wage_labour * YUAN_PER_100M,
-        }
-        for name, values in outputs.items():
-            self.records[name][row] = values
-        if self.flows is not None:
-            self.flows[row, 0] = moved_t - self.talent_stock
-            self.flows[row, 1] = moved_l - self.labour_stock
-            self.flows[row, 2] = invest_by_region
-        self.last_outputs, self.last_unit_gdp = outputs, gdp_unit
-
-        # transitions to t+1
-        self.capital = k.accumulate_capital(self.capital, invest, p.depreciation)
-        self.talent_stock = k.settle(moved_t, state.settlement_rate, settle_t_rng if p.stochastic else None)
-        self.labour_stock = k.settle(moved_l, state.settlement_rate, settle_l_rng if p.stochastic else None)
-        self.knowledge = k.accumulate_knowledge(
-            self.knowledge, outputs["researchers_persons"], p.knowledge_decay, 1.0, p.knowledge_returns
-        )
-        grown = self.land_km2[:n] * (1 + state.land_growth_rate)
-        self.land_km2[:n] = np.where(
-            grown > self.land_km2[:n],
-            np.minimum(grown, np.maximum(state.land_cap_km2 - (land_region - self.land_km2[:n]), self.land_km2[:n])),
-            grown,
-        )
-        shock = shock_rng.standard_normal(n) * p.tfp_shock_sd if p.stochastic else 0.0
-        self.fundamental_tfp = self.fundamental_tfp * np.exp(p.tfp_growth + shock)
-        self.check_invariants(year)
-        self.year += 1
+        hosts = self.unit_region[n:]
+        # a park is one more opportunity in its host, as large as its zoned capacity relative to the host
+        size = np.concatenate([np.ones(n), economy.park_capacity])
+        # the destination's wedge omega where the administrative capital barrier of the pair is in force
+        level = state.barrier_level["capital"][:, self.unit_region]
+        attractiveness = self.calibration.investment_wedge[self.unit_region][None, :] ** level * economy.gross_return
+        shares = k.investment_shares(self._unit_friction(), attractiveness, size, p.investment_elasticity)
+        nominal = free[:, None] * shares
+        nominal[:, :n] += earmarked
+        real = nominal / economy.goods_price[:, None]
+        by_region = real[:, :n].copy()
+        np.add.at(by_region.T, hosts, real[:, n:].T)
+        return Investment(investment, real, by_region)
 
     def _unit_friction(self) -> np.ndarray:
-        """tau^kappa_K for owner x unit: a park inherits its host's column; its sponsor invests frictionless.
+        """tau_K^kappa_K for owner x unit: a park inherits its host's column; its sponsor invests frictionless.
 
         Recomputed only when the cost matrices or the set of open parks change (read-only).
         """
@@ -405,28 +483,158 @@ class YREBModel(Model):
             self._friction_key, self._friction = key, friction
         return self._friction
 
-    def _enclave_transfers(self, wage_talent: np.ndarray) -> np.ndarray:
-        """Net payments between regions for enclaves: the payer funds staff wages and rent (sums to 0).
+    # --- 5 migration ------------------------------------------------------------------------------------------
+    def migrate(self, economy: Economy, talent_rng, labour_rng) -> Moves:
+        """Phase 5 (7.6): re-choosers pick destinations by real income, amenities and migration costs."""
+        p, cal = self.params, self.calibration
+        welfare = np.zeros(self.n_regions)
+        moved = {}
+        for factor, stock, wage, amenity, scale, kappa, rng in (
+            (
+                "talent",
+                self.talent_stock,
+                economy.wage_talent,
+                cal.amenity_talent,
+                cal.welfare_scale_talent,
+                p.migration_elasticity_talent,
+                talent_rng,
+            ),
+            (
+                "labour",
+                self.labour_stock,
+                economy.wage_labour,
+                cal.amenity_labour,
+                cal.welfare_scale_labour,
+                p.migration_elasticity_labour,
+                labour_rng,
+            ),
+        ):
+            # real income of a person registered in o living in j: (w_j + d_o) / COL_j, times the amenity B_j
+            attractiveness = amenity[None, :] * (wage[None, :] + economy.dividend[:, None]) / economy.cost_of_living
+            shares = k.logit_shares(self._costs[factor], attractiveness, kappa)
+            # money-metric: the base-year real income that gives the same expected utility
+            welfare += stock.sum(axis=1) * scale * k.expected_utility(self._costs[factor], attractiveness, kappa)
+            if p.stochastic:
+                moved[factor] = k.migrate_stochastic(stock, shares, p.rechoice_rate, rng)
+            else:
+                moved[factor] = k.migrate_mean_field(stock, shares, p.rechoice_rate)
+        registered = self.talent_stock.sum(axis=1) + self.labour_stock.sum(axis=1)
+        return Moves(moved["talent"], moved["labour"], welfare / registered)
 
-        Staff wages are counted in GNI with the hub's other residents (by registration), so the payer's
-        transfer is -staff x w_H(hub) and the rent goes from the payer to the hub.
-        """
-        transfers = np.zeros(self.n_regions)
-        for slot, enclave in self.enclaves.items():
-            policy, staff = enclave.policy, self.enclave_staff[slot]
-            wage_payer = enclave.home if policy.wages_paid_by == "home" else enclave.hub
-            rent_payer = enclave.home if policy.rent_paid_by == "home" else enclave.hub
-            transfers[wage_payer] -= staff * wage_talent[enclave.hub]
-            rent = staff * policy.rent_10k_yuan_per_researcher * 1e4 / YUAN_PER_100M
-            transfers[rent_payer] -= rent
-            transfers[enclave.hub] += rent
-        return transfers
+    # --- 6 record -----------------------------------------------------------------------------------------
+    def record(self, state: PolicyState, e: Economy, inv: Investment, moves: Moves) -> None:
+        """Phase 6 (7.9): year t's outputs per region (model.outputs.VARIABLES) and origin-destination flows."""
+        n = self.n_regions
+        hosts = self.unit_region[n:]
+        population = (e.talent_resident + e.labour_resident).astype(float)
+        gdp = e.real_output.sum(axis=0)
+        park_gdp = np.bincount(hosts, weights=e.park_real_output, minlength=n)
+        split = state.park_split * e.park_real_output
+        gdp_attributed = gdp.copy()
+        np.add.at(gdp_attributed, hosts, -split)
+        np.add.at(gdp_attributed, self.park_sponsor, split)
+        received = inv.by_region.sum(axis=0)
+        real_income = e.income / e.cost_of_living
+        outputs = {
+            "gdp_100m_yuan": gdp,
+            **{f"va_{s}_100m_yuan": e.real_output[i] for i, s in enumerate(SECTORS)},
+            "gdp_nominal_100m_yuan": e.value_added,
+            "gdp_attributed_100m_yuan": gdp_attributed,
+            "income_100m_yuan": e.income,
+            "real_income_100m_yuan": real_income,
+            "gdp_per_capita_yuan": gdp * YUAN_PER_100M / population,
+            "real_income_per_capita_yuan": real_income * YUAN_PER_100M / population,
+            "welfare_yuan": moves.welfare * YUAN_PER_100M,
+            "registered_persons": (self.talent_stock.sum(axis=1) + self.labour_stock.sum(axis=1)).astype(float),
+            "population_persons": population,
+            "talent_persons": e.talent_resident.astype(float),
+            "labour_persons": e.labour_resident.astype(float),
+            "migrant_stock_persons": (population - np.diag(self.talent_stock) - np.diag(self.labour_stock)).astype(
+                float
+            ),
+            "talent_migrant_stock_persons": (e.talent_resident - np.diag(self.talent_stock)).astype(float),
+            "net_migration_talent_persons": (moves.talent.sum(axis=0) - e.talent_resident).astype(float),
+            "net_migration_labour_persons": (moves.labour.sum(axis=0) - e.labour_resident).astype(float),
+            "natural_change_persons": np.zeros(n),  # filled in by ``advance``
+            "capital_installed_100m_yuan": np.bincount(self.unit_region, weights=e.capital_unit, minlength=n),
+            "capital_owned_100m_yuan": self.capital.sum(axis=1),
+            "return_on_capital": e.gross_return[:n],
+            "investment_100m_yuan": inv.real.sum(axis=1),
+            "investment_received_100m_yuan": received,
+            "investment_from_outside_100m_yuan": received - np.diag(inv.by_region),
+            "exports_to_regions_100m_yuan": e.trade_flows.sum(axis=1),
+            "imports_from_regions_100m_yuan": e.trade_flows.sum(axis=0),
+            "park_gdp_100m_yuan": park_gdp,
+            "construction_land_km2": e.land_region,
+            "tfp": e.tfp[SECONDARY] / self.calibration.base_tfp,
+            "knowledge_stock": self.knowledge.copy(),
+            "researchers_persons": self.researchers(e.talent_production),
+            "wage_talent_yuan": e.wage_talent * YUAN_PER_100M,
+            "wage_labour_yuan": e.wage_labour * YUAN_PER_100M,
+            "goods_price_index": e.goods_price,
+            "cost_of_living_index": e.cost_of_living,
+        }
+        row = self.year - self.years[0]
+        for name, values in outputs.items():
+            self.records[name][row] = values
+        if self.flows is not None:
+            self.flows[row, 0] = moves.talent - self.talent_stock
+            self.flows[row, 1] = moves.labour - self.labour_stock
+            self.flows[row, 2] = inv.by_region
+            self.flows[row, 3] = e.trade_flows
+        self.last_outputs, self.last_unit_gdp = outputs, e.value_added_unit
 
+    # --- 7 transitions to t + 1 -------------------------------------------------------------------------------
+    def advance(self, state: PolicyState, e: Economy, inv: Investment, moves: Moves, rngs) -> None:
+        """Phase 7 (7.5-7.8): capital, settlement, natural change, knowledge, land and fundamental TFP of t+1."""
+        p, n = self.params, self.n_regions
+        shock_rng, settle_t_rng, settle_l_rng, birth_rng = rngs
+        stochastic = p.stochastic
+        self.capital = k.accumulate_capital(self.capital, inv.real, p.depreciation)
+        talent = k.settle(moves.talent, state.settlement_rate, settle_t_rng if stochastic else None)
+        labour = k.settle(moves.labour, state.settlement_rate, settle_l_rng if stochastic else None)
+        births_t = k.natural_change(talent, p.natural_growth_rate, birth_rng if stochastic else None)
+        births_l = k.natural_change(labour, p.natural_growth_rate, birth_rng if stochastic else None)
+        self.talent_stock, self.labour_stock = talent + births_t, labour + births_l
+        self.total_people += int(births_t.sum() + births_l.sum())
+        self.records["natural_change_persons"][self.year - self.years[0]] = (
+            births_t.sum(axis=0) + births_l.sum(axis=0)
+        ).astype(float)
+        self.knowledge = k.accumulate_knowledge(
+            self.knowledge, self.researchers(e.talent_production), p.knowledge_decay, 1.0, p.knowledge_returns
+        )
+        grown = self.land_km2[:n] * (1 + state.land_growth_rate)
+        others = e.land_region - self.land_km2[:n]  # the region's parks
+        self.land_km2[:n] = np.where(
+            grown > self.land_km2[:n],
+            np.minimum(grown, np.maximum(state.land_cap_km2 - others, self.land_km2[:n])),
+            grown,
+        )
+        shock = shock_rng.standard_normal(self.fundamental_tfp.shape) * p.tfp_shock_sd if stochastic else 0.0
+        self.fundamental_tfp = self.fundamental_tfp * np.exp(p.tfp_growth + shock)
+
+    # --- one year ---------------------------------------------------------------------------------------------
+    def step(self) -> None:
+        """Simulate year t: the seven phases of docs/MODEL.md section 3, then the invariant checks."""
+        year = self.year
+        self.check_stocks(year)  # a state corrupted since the last check is reported before it is used
+        shock_rng, talent_rng, labour_rng, settle_t_rng, settle_l_rng, birth_rng = self.rng.spawn(len(RANDOM_STREAMS))
+        state = self.apply_policies(year)
+        tfp, talent_res, labour_res, talent_prod = self.productivity(state)
+        economy = self.market_equilibrium(state, tfp, talent_res, labour_res, talent_prod)
+        investment = self.invest(state, economy)
+        moves = self.migrate(economy, talent_rng, labour_rng)
+        self.record(state, economy, investment, moves)
+        self.advance(state, economy, investment, moves, (shock_rng, settle_t_rng, settle_l_rng, birth_rng))
+        self.check_invariants(year)
+        self.year += 1
+
+    # --- invariants ---------------------------------------------------------------------------------------------
     def check_invariants(self, year: int) -> None:
         """Stop with a clear message if a stock became non-finite or negative, people were lost, or the year's
-        GDP or GNI is not finite and positive."""
+        GDP or income is not finite and positive (7.10)."""
         self.check_stocks(year)
-        for quantity in ("gdp_100m_yuan", "gni_100m_yuan"):
+        for quantity in ("gdp_100m_yuan", "income_100m_yuan"):
             values = self.last_outputs[quantity]
             bad = np.flatnonzero(~np.isfinite(values) | (values <= 0))
             if bad.size:
@@ -434,9 +642,8 @@ class YREBModel(Model):
 
     def check_stocks(self, year: int) -> None:
         """Stop with a clear message if a stock is non-finite or negative (zero for the land, TFP and residents
-        that production and prices divide by), or people were lost."""
+        that production and prices divide by), or people were lost (7.10)."""
         names = self.table.names
-        # N x N stocks: a cheap test (min and sum) first; the offending entry is searched only if it fails
         if not (self.capital.min() >= 0 and np.isfinite(self.capital.sum())):
             bad_capital = np.argwhere(~np.isfinite(self.capital) | (self.capital < 0))
             if bad_capital.size:  # every owner x unit entry, parks included
@@ -450,7 +657,7 @@ class YREBModel(Model):
         residents = {"talent": self.talent_stock.sum(axis=0), "labour": self.labour_stock.sum(axis=0)}
         for quantity, values, positive in (
             ("knowledge", self.knowledge, False),
-            ("fundamental TFP", self.fundamental_tfp, True),
+            ("fundamental TFP", _worst(self.fundamental_tfp), True),
             ("construction land", self.land_km2[: self.n_regions], True),
             ("talent", residents["talent"], True),
             ("labour", residents["labour"], True),
@@ -474,7 +681,7 @@ class YREBModel(Model):
         if people != self.total_people:
             raise ModelInvariantError(year, "all regions", "people", f"{people} persons, expected {self.total_people}")
 
-    # --- running and outputs ----------------------------------------------------------------
+    # --- running and outputs ------------------------------------------------------------------------------------
     def run(self) -> YREBModel:
         """Simulate every year of the scenario (base year included)."""
         for _ in self.years:
@@ -490,7 +697,7 @@ class YREBModel(Model):
             {
                 "region": np.tile(np.array(self.table.names, dtype=object), n_done * len(names)),
                 "variable": np.repeat(np.array(names, dtype=object), rows_per_variable),
-                "unit": np.repeat(np.array([VARIABLES[name] for name in names], dtype=object), rows_per_variable),
+                "unit": np.repeat(np.array([VARIABLES[name].unit for name in names], dtype=object), rows_per_variable),
                 "year": np.tile(np.repeat(np.array(self.years[:n_done]), self.n_regions), len(names)),
                 "value": np.concatenate([self.records[name][:n_done].ravel() for name in names]),
             }

@@ -32,6 +32,7 @@ from typing import Annotated
 from pydantic import Field
 
 from yreb.policies.base import (
+    COST_CUT_FACTORS,
     FACTORS,
     REGISTRY,
     Claim,
@@ -54,6 +55,7 @@ POLICY_TYPES: tuple[str, ...] = tuple(REGISTRY)
 Policy = Annotated[functools.reduce(operator.or_, REGISTRY.values()), Field(discriminator="type")]
 
 __all__ = [
+    "COST_CUT_FACTORS",
     "FACTORS",
     "POLICY_TYPES",
     "REGISTRY",

@@ -17,6 +17,7 @@ class BarrierPolicy(PolicyBase):
     regions: RegionRef = unit_field(
         "belt", "group or regions", "pairs within this group are affected ('all' = every pair)"
     )
+    goods: float = unit_field(1.0, "1", "internal trade cost: goods border-cost level b_G x level", ge=0, le=5)
     talent: float = unit_field(1.0, "1", "talent border-cost level b_H x level", ge=0, le=5)
     labour: float = unit_field(1.0, "1", "labour border-cost level b_L x level", ge=0, le=5)
     capital: float = unit_field(1.0, "1", "capital protectionism level b_K x level", ge=0, le=5)

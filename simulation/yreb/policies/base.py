@@ -28,7 +28,8 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticUndefined
 
-FACTORS = ("talent", "labour", "capital", "technology")
+FACTORS = ("goods", "talent", "labour", "capital", "technology")
+COST_CUT_FACTORS = ("goods", "talent", "labour")  # costs a ``cost_cut`` can scale proportionally
 RegionRef = str | list[str]  # a group name, or a list of region names
 UNIT_KINDS = ("park", "enclave")  # units the model opens for a policy (parks: production units)
 
@@ -62,6 +63,7 @@ class PolicyState:
     barrier_level: dict[str, np.ndarray]  # factor -> N x N multiplier of the border cost
     settlement_rate: np.ndarray  # N x N, 1/year
     distance_factor: np.ndarray  # N x N, multiplies distances
+    cost_factor: dict[str, np.ndarray]  # goods/talent/labour -> N x N multiplier of the whole cost (tau, mu)
     knowledge_link: np.ndarray  # N x N, lower bound on spillover weights (0 = none)
     earmarked_investment: np.ndarray  # N x N, 100m yuan/year owned by row, installed in column
     land_growth_rate: np.ndarray  # N, 1/year
@@ -80,6 +82,7 @@ class PolicyState:
             barrier_level={f: np.ones((n, n)) for f in FACTORS},
             settlement_rate=np.full((n, n), base_settlement),
             distance_factor=np.ones((n, n)),
+            cost_factor={f: np.ones((n, n)) for f in COST_CUT_FACTORS},
             knowledge_link=np.zeros((n, n)),
             earmarked_investment=np.zeros((n, n)),
             land_growth_rate=np.full(n, base_land_growth),
@@ -93,7 +96,13 @@ class PolicyState:
     def cost_signature(self) -> tuple:
         """Hashable summary of everything that changes the cost matrices (for caching)."""
         return tuple(
-            np.round(a, 12).tobytes() for a in (*self.barrier_level.values(), self.distance_factor, self.knowledge_link)
+            np.round(a, 12).tobytes()
+            for a in (
+                *self.barrier_level.values(),
+                *self.cost_factor.values(),
+                self.distance_factor,
+                self.knowledge_link,
+            )
         )
 
 

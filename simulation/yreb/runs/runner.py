@@ -15,7 +15,7 @@ from tqdm import tqdm
 
 from yreb.errors import UserInputError
 from yreb.inputs.scenario import ResolvedScenario
-from yreb.model.calibration import calibrate, migrant_share
+from yreb.model.calibration import calibrate
 from yreb.model.model import YREBModel, replication_seed
 from yreb.runs.provenance import provenance
 from yreb.runs.storage import atomic_folder, left_unfinished, write_json, write_table
@@ -80,8 +80,7 @@ def run_metadata(scenario: ResolvedScenario, output: RunOutput, inputs: dict[str
         "calibration": {
             "beta_talent": cal.beta_talent,
             "beta_labour": cal.beta_labour,
-            "talent_migrant_share": migrant_share(cal.talent_stock),
-            "labour_migrant_share": migrant_share(cal.labour_stock),
+            **cal.diagnostics,
         },
         "timings": {
             "seconds_per_replication": output.seconds_per_replication,

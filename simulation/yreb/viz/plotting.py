@@ -32,7 +32,7 @@ SCENARIO_PALETTE = [
 BASELINE_COLOUR = "#222222"
 
 RUN_PLOTS = {
-    "gdp_100m_yuan": ("GDP by location", "100 million yuan, 2015 prices", True),
+    "gdp_100m_yuan": ("Real GDP by location", "100 million yuan, 2015 prices", True),
     "gdp_per_capita_yuan": ("GDP per capita", "yuan per resident, 2015 prices", False),
     "talent_persons": ("Resident talent (R&D personnel)", "persons", True),
     "capital_installed_100m_yuan": ("Installed capital", "100 million yuan, 2015 prices", True),

@@ -35,9 +35,9 @@ from yreb.viz.maps import load_boundaries, plot_flow_map
 from yreb.viz.plotting import RUN_PLOTS, font_fallback_rc, plot_run, region_labels, scenario_colour
 
 CONCEPTS_NOTE = (
-    "<p class='note'>100 million yuan, 2015 prices, mean over replications. Location: produced in "
-    "the region; attribution: co-built park GDP split between host and sponsor; GNI: income of the "
-    "region's residents and owners wherever earned.</p>"
+    "<p class='note'>100 million yuan, mean over replications. Real GDP (2015 prices) by location: produced in "
+    "the region; by attribution: co-built park GDP split between host and sponsor. Nominal GDP and income of "
+    "residents (labour income, dividends of their region of registration, net transfers) at current prices.</p>"
 )
 STYLE = """
 body { font-family: -apple-system, 'Segoe UI', Helvetica, Arial, 'Noto Sans CJK SC', sans-serif; margin: 2em auto;
@@ -128,13 +128,15 @@ def write_run_report(folder: str | Path) -> Path:
     sections = [
         ("Plots", "\n".join(image_html(p) for p in images)),
         (
-            f"Belt outcomes in {end}",
-            "<p class='note'>Median and 5-95% quantiles across replications; belt "
-            "totals and metrics over the belt's regions.</p>"
-            + table_html(_formatted(belt_end_year_levels(outcomes, end).drop(columns="scenario"))),
+            f"Nation, belt and rest of China in {end}",
+            "<p class='note'>Median and 5-95% quantiles across replications; totals over the regions of each "
+            "group; belt metrics over the belt's regions.</p>"
+            + table_html(
+                _formatted(belt_end_year_levels(outcomes, end, run.headline_regions).drop(columns="scenario"))
+            ),
         ),
         (
-            f"GDP by location, by statistical attribution and income by owner (GNI), {end}",
+            f"GDP by location and by statistical attribution, and income of residents, {end}",
             CONCEPTS_NOTE + table_html(_formatted(gdp_concepts_end_year(outcomes, end).drop(columns="scenario"))),
         ),
         ("Metadata", metadata_html(run.metadata, "metadata.json (scenario, seeds, versions, timings)")),
@@ -176,7 +178,7 @@ def comparison_html(
             table_html(_formatted(effects.assign(region=effects.region.map(labels)))),
         ),
         (
-            f"GDP by location, by statistical attribution and income by owner (GNI), {base.years[1]}",
+            f"GDP by location and by statistical attribution, and income of residents, {base.years[1]}",
             CONCEPTS_NOTE + table_html(_formatted(concepts)),
         ),
         ("Metadata", "\n".join(metadata_html(r.metadata, f"{r.name}: metadata.json") for r in c.runs)),
@@ -278,7 +280,7 @@ def write_comparison(
     labels[BELT] = f"Belt ({len(base.belt)} regions)"
     rc = font_fallback_rc("".join(labels.values())) if chinese else {}
     end = base.years[1]
-    table = effects_table(c.summary, end, outcomes, regions)
+    table = effects_table(c.summary, end, outcomes, regions, c.baseline.headline_regions)
     with matplotlib.rc_context(rc), atomic_folder(Path(out), force) as tmp:
         figures = comparison_figures(c, tmp, outcomes, regions, map_outcome, labels)
         write_table(table, tmp / "effects", csv=True)

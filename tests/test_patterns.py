@@ -1,122 +1,125 @@
-"""Pattern checks (docs/validation.md): each prints the model's figure next to its target (pytest -s).
-
-What is asserted is what is defensible: directions and orders of magnitude. Gaps between the model and a
-target are documented in docs/validation.md, not hidden by looser or tuned tests.
+"""Patterns model 2 must reproduce (docs/validation.md): each test prints the model's figure next to its target
+(``pytest -s tests/test_patterns.py``). Targets come from the literature or the data; a pattern the model
+cannot reach is reported in docs/validation.md with its figure and the reason, never loosened here.
 """
 
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 
-from yreb.analysis.patterns import (
-    CALIBRATED_CROSS_BORDER_INVESTMENT,
-    HEADLINES,
-    SCAN,
-    barrier_level_for_cost_cut,
-    capital_flows,
-    headline_effects,
-    integration,
-    migration_cost_cut,
-    park_effect,
-    robust_signs,
-    robustness_scan,
-)
-from yreb.inputs.regions import load_region_table
-from yreb.model import kernels as k
-from yreb.model.parameters import ModelParameters
+from yreb.analysis import patterns as P
+from yreb.policies import FACTORS
 
 
 def report(pattern: str, figure: str, target: str) -> None:
-    print(f"\n[{pattern}] model: {figure}\n[{pattern}] target: {target}")
+    print(f"\n[{pattern}] model:  {figure}\n[{pattern}] target: {target}")
 
 
-def test_barrier_level_cuts_every_cross_border_cost_by_the_given_share():
-    p, table = ModelParameters(), load_region_table()
-    d, border = table.distance_km(), table.border()
-    level = barrier_level_for_cost_cut(p.border_cost_labour, 0.18)
-    assert level == pytest.approx(1 + np.log(0.82) / p.border_cost_labour)
-    ratio = k.migration_cost(
-        d, border, p.border_cost_labour, level, p.distance_scale_km, p.distance_elasticity
-    ) / k.migration_cost(d, border, p.border_cost_labour, 1.0, p.distance_scale_km, p.distance_elasticity)
-    np.testing.assert_allclose(ratio[border == 1], 0.82)
-    np.testing.assert_allclose(ratio[border == 0], 1.0)
-    with pytest.raises(ValueError):
-        barrier_level_for_cost_cut(0.1, 0.18)  # exp(-0.1) > 0.82: a barrier alone cannot cut costs that much
+TALENT_MISS = (
+    "documented miss (docs/validation.md): talent moves towards Shanghai and Zhejiang, where R&D personnel are "
+    "most concentrated and their marginal product is lowest, so national real GDP falls by about 0.01% (welfare rises)"
+)
 
 
-def test_migration_cost_cut_of_2000_05_size():
-    cut = migration_cost_cut()
-    (y5, ye) = sorted(cut.migrant_stock_pct)
+@pytest.mark.parametrize(
+    "factor",
+    [
+        pytest.param(f, marks=pytest.mark.xfail(strict=True, reason=TALENT_MISS)) if f == "talent" else f
+        for f in [*FACTORS, "all"]
+    ],
+)
+def test_1_removing_a_barrier_does_not_lower_national_gdp_or_welfare(factor):
+    r = P.barrier_removal(factor)
     report(
-        "1 migration-cost cut",
-        f"mu x{cut.mean_cost_ratio:.3f}; migrant stock {cut.migrant_stock_pct[y5]:+.1f}% "
-        f"({y5}), {cut.migrant_stock_pct[ye]:+.1f}% ({ye}); belt GDP {cut.belt_gdp_pct[y5]:+.2f}% ({y5}), "
-        f"{cut.belt_gdp_pct[ye]:+.2f}% ({ye})",
-        "Tombe & Zhu (2019): migrant stock +tens of percent, belt GDP +a few percent",
+        f"1 {factor}",
+        f"worst year from {P.START}: national real GDP {r.mean_field_gdp_min_pct:+.4f}% (mean-field), "
+        f"{r.stochastic_gdp_min_pct:+.4f}% (mean of {P.REPLICATIONS}); welfare {r.mean_field_welfare_min_pct:+.4f}% "
+        f"/ {r.stochastic_welfare_min_pct:+.4f}%; {P.END_YEAR}: nation {r.end_gdp_pct:+.3f}%, belt "
+        f"{r.end_belt_gdp_pct:+.3f}%, rest {r.end_rest_gdp_pct:+.3f}%, welfare {r.end_welfare_pct:+.3f}%",
+        "national real GDP and welfare not lower in any year",
     )
-    assert cut.mean_cost_ratio == pytest.approx(0.82)
-    assert 10 <= cut.migrant_stock_pct[y5] < 100  # tens of percent within the 5-year window
-    assert cut.migrant_stock_pct[ye] > cut.migrant_stock_pct[y5]
-    # GDP rises, but well below 'a few percent' (gap documented in docs/validation.md)
-    assert 0 < cut.belt_gdp_pct[y5] < cut.belt_gdp_pct[ye] < 5
+    zero = -1e-9  # floating-point noise of an unchanged year (the policy starts in 2020)
+    assert r.mean_field_welfare_min_pct >= zero and r.stochastic_welfare_min_pct >= zero
+    assert r.mean_field_gdp_min_pct >= zero and r.stochastic_gdp_min_pct >= zero
 
 
-def test_integration_raises_output_and_reports_convergence():
-    integ = integration()
-    theil = "falls" if integ.theil_between[1] < integ.theil_between[0] else "rises"
+def test_2_trade_cost_cuts_raise_real_income_more_than_migration_cost_cuts():
+    """Tombe & Zhu (2019): lower internal trade costs give larger aggregate gains; lower migration costs
+    "only modestly" raise welfare but reduce regional income differences."""
+    for horizon in (5, P.END_YEAR - P.START):
+        trade, migration = P.cost_cut("trade", horizon), P.cost_cut("migration", horizon)
+        report(
+            f"2 ({horizon} years)",
+            f"18% cut of trade costs: national real income {trade.real_income_pct:+.2f}%, real GDP "
+            f"{trade.gdp_pct:+.2f}%, welfare {trade.welfare_pct:+.2f}%; 18% cut of migration costs: "
+            f"{migration.real_income_pct:+.2f}%, {migration.gdp_pct:+.2f}%, {migration.welfare_pct:+.2f}%; "
+            f"dispersion of real income per person {migration.dispersion_base:.4f} -> "
+            f"{migration.dispersion_policy:.4f} (migration cut)",
+            "trade cut > migration cut in national real income; the migration cut lowers the dispersion "
+            "(Tombe & Zhu 2019: falling trade and migration costs explain 36% of labour-productivity growth "
+            "2000-05, internal trade costs more than migration costs)",
+        )
+        assert trade.real_income_pct > migration.real_income_pct > 0
+        assert migration.dispersion_policy < migration.dispersion_base
+
+
+def test_3_base_year_net_migration_has_the_census_signs():
+    net = P.base_year_net_migration()
+    belt = net[net.in_belt]
+    model_belt, census_belt = belt.model.sum(), belt.census.sum()
     report(
-        "2 integration vs convergence",
-        f"belt GDP {integ.belt_gdp_pct:+.2f}%; between-sub-region Theil T {integ.theil_between[0]:.4f} -> "
-        f"{integ.theil_between[1]:.4f} ({theil}); beta-convergence {100 * integ.beta_speed[0]:.2f} -> "
-        f"{100 * integ.beta_speed[1]:.2f} %/yr",
-        "belt GDP rises (asserted); sign of the Theil change reported, not assumed",
+        "3",
+        "2015 net in-migration (persons/year): "
+        + ", ".join(f"{r} {m:+,.0f}" for r, m in belt.model.items())
+        + f"; belt {model_belt:+,.0f}",
+        f"signs of the 2010-15 census flows; belt {census_belt:+,.0f} within 25% (calibrated: amenities are set to "
+        "reproduce these flows, so this checks the calibration)",
     )
-    assert integ.belt_gdp_pct > 0
+    assert (np.sign(belt.model) == np.sign(belt.census)).all()
+    assert abs(model_belt / census_belt - 1) < P.NET_MIGRATION_TOLERANCE
 
 
-def test_park_effect_on_its_host_is_of_the_anchored_order():
-    park = park_effect()
+def test_4_enclave_effect_rises_with_head_count_from_about_zero():
+    effect = P.enclave_scaling()
     report(
-        "3 park on its host",
-        f"{park.host} GDP {park.host_gdp_pct:+.2f}% after a decade ({park.year}); capital "
-        f"{park.host_capital_pct:+.2f}%, {100 * park.capital_contribution:.0f}% of the GDP change",
-        f"about {park.target_pct:.2f}% = 20% host-city effect (Alder, Shao & Zilibotti 2016) x host-city share",
+        "4",
+        "Jiangxi TFP effect (%) by head-count: " + ", ".join(f"{s}: {v:+.4f}" for s, v in effect.items()),
+        "1 researcher below 1% of the effect at 2,000; rising over 500-8,000",
     )
-    assert park.host_capital_pct > 0
-    assert park.target_pct / 10 < park.host_gdp_pct < park.target_pct * 10  # same order of magnitude
+    assert effect[1] < 0.01 * effect[2000]
+    values = [effect[s] for s in P.ENCLAVE_STAFF[1:]]
+    assert all(a < b for a, b in zip(values, values[1:]))
 
 
-def test_baseline_capital_flows_stay_near_calibration():
-    flows = capital_flows()
-    low, high = flows.cross_border_share
-    top = ", ".join(f"{r} {v:+.2f}" for r, v in flows.net_position_share.head(3).items())
+def test_5_park_raises_its_host_mostly_through_capital():
+    park = P.park_effect()
+    lo, hi = park.target_range_pct
     report(
-        "4 baseline capital flows",
-        f"cross-border share of investment {100 * low:.2f}-{100 * high:.2f}%; "
-        f"largest net owners of capital elsewhere (x GDP): {top}; rank correlation with GDP per capita "
-        f"{flows.rank_correlation:+.2f}",
-        f"near the calibrated {CALIBRATED_CROSS_BORDER_INVESTMENT:.0%}",
+        "5",
+        f"{park.host} GDP {park.host_gdp_pct:+.2f}%, installed capital {park.host_capital_pct:+.2f}% after "
+        f"{P.PARK_YEARS} years ({park.year}); capital (alpha dlnK) explains {100 * park.capital_contribution:.0f}% "
+        "of the GDP gain",
+        f"Alder, Shao & Zilibotti (2016): a zone raises its city's GDP about 20%; x 1/{P.HOST_PREFECTURES} (the host "
+        f"city's share of Anhui) = {park.target_pct:.2f}%, range {lo:.2f}-{hi:.2f}% (a factor of 2); capital the "
+        "larger channel",
     )
-    assert (
-        abs(low - CALIBRATED_CROSS_BORDER_INVESTMENT) < 0.02 and abs(high - CALIBRATED_CROSS_BORDER_INVESTMENT) < 0.02
+    assert lo < park.host_gdp_pct < hi
+    assert park.capital_contribution > 0.5
+
+
+def test_6_capital_output_ratios_are_in_the_published_range():
+    table = P.capital_output()
+    ratio, returns = table.capital_output_ratio, table.gross_return
+    lo, hi = P.CAPITAL_OUTPUT_RANGE
+    report(
+        "6",
+        "2015 K/Y at 2015 prices: "
+        + ", ".join(f"{r} {v:.2f}" for r, v in ratio.items())
+        + f"; gross returns alpha Y/K {returns.min():.3f}-{returns.max():.3f} (CV {returns.std() / returns.mean():.3f})",
+        f"{lo}-{hi} (China 2010 82-93 trillion yuan over GDP 41 trillion: 2.0-2.3; the all-asset stock about 3 by "
+        "2015); Bai, Hsieh & Qian (2006): return to capital about 20%",
     )
-    assert flows.net_position_share.index[0] == "Shanghai"  # the richest province owns the most capital elsewhere
-
-
-def test_robust_signs_detects_a_sign_change():
-    scan = pd.DataFrame({h: [1.0, 2.0, 0.5] for h in HEADLINES})
-    assert all(robust_signs(scan).values())
-    scan.iloc[1, 0] = -0.1
-    assert robust_signs(scan)[next(iter(HEADLINES))] is False
-
-
-def test_robustness_scan_and_validation_document():
-    scan = robustness_scan()
-    assert len(scan) == 3 * len(SCAN)
-    defaults = scan[[row.value == SCAN[row.parameter][2] for row in scan.itertuples()]]
-    reference = headline_effects()
-    for headline in HEADLINES:  # every default row reproduces the default run
-        np.testing.assert_allclose(defaults[headline], reference[headline], rtol=1e-12)
-    print("\n" + scan.to_string())
+    belt = ratio.drop("RestOfChina")
+    assert belt.between(lo, hi).all()
+    assert 0.10 < returns.mean() < 0.25

@@ -7,10 +7,12 @@ from yreb.model.parameters import parameter_table
 
 
 def main() -> None:
-    print("| parameter | default | unit | meaning and source |")
-    print("|---|---|---|---|")
+    """Print the table: parameter, default, unit, basis, documented range, meaning and source."""
+    print("| parameter | default | unit | basis | range | meaning and source |")
+    print("|---|---|---|---|---|---|")
     for row in parameter_table():
-        print(f"| `{row['name']}` | {row['default']} | {row['unit']} | {row['source']} |")
+        span = f"{row['range'][0]:g}-{row['range'][1]:g}" if row["range"] else ""
+        print(f"| `{row['name']}` | {row['default']} | {row['unit']} | {row['basis']} | {span} | {row['source']} |")
 
 
 if __name__ == "__main__":

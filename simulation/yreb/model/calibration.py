@@ -424,8 +424,16 @@ def target_values(table: RegionTable, params: ModelParameters) -> dict[str, floa
     }
 
 
-def calibrate_border_costs(table: RegionTable, params: ModelParameters) -> tuple[dict[str, float], list[str]]:
+CALIBRATION_GROUPS = ("capital", "goods", "migration")
+
+
+def calibrate_border_costs(
+    table: RegionTable, params: ModelParameters, only: tuple[str, ...] = CALIBRATION_GROUPS
+) -> tuple[dict[str, float], list[str]]:
     """The calibrated parameters that hit their data targets (5.5-5.6), rounded to 4 decimals, and notes.
+
+    ``only`` restricts the work to some of the groups (capital: b_K; goods: b_G by sector; migration: psi,
+    b_L and b_H); the others keep their values in ``params``.
 
     Root finding on each border cost in turn (capital first: the other calibrations use its incomes).
     The re-choice rate psi and the labour border cost are found together: b_L makes the base-year migrant
@@ -434,7 +442,7 @@ def calibrate_border_costs(table: RegionTable, params: ModelParameters) -> tuple
     below what any border cost can reach (trade that sector specialisation forces) is reported in the notes,
     and the border cost is set where the share comes within 1% of its floor.
     """
-    from scipy.optimize import brentq
+    from scipy.optimize import brentq, root
 
     notes: list[str] = []
     out: dict[str, float] = {}
@@ -442,11 +450,14 @@ def calibrate_border_costs(table: RegionTable, params: ModelParameters) -> tuple
 
     def achieved(name: str, value: float, base: ModelParameters) -> float:
         try:
-            return achieved_targets(table, base.model_copy(update={name: value}))[name]
+            result = achieved_targets(table, base.model_copy(update={name: value}))[name]
         except RuntimeError:  # no calibrated base year at so low a cost: flows far above any target
             return np.inf
+        return result if np.isfinite(result) else np.inf
 
     def solve(name: str, target: float, base: ModelParameters, hi: float = hi) -> float:
+        while not np.isfinite(achieved(name, hi, base)) and hi > 1.0:  # a cost so high the calibration breaks
+            hi -= 0.5
         ceiling = achieved(name, 0.0, base)
         if ceiling < target:
             notes.append(
@@ -475,14 +486,29 @@ def calibrate_border_costs(table: RegionTable, params: ModelParameters) -> tuple
     movers_target = calibration_targets().cross_region_movers_per_year
     labour_share = 1.0 - table.talent_persons.sum() / table.population_persons.sum()
 
-    def movers_gap(psi: float) -> float:
-        base = params.model_copy(update={"rechoice_rate": psi})
-        b = solve("border_cost_labour", targets["border_cost_labour"], base)
-        d = calibrate(table, base.model_copy(update={"border_cost_labour": b})).diagnostics
-        return d["movers_per_year_labour"] / (movers_target * labour_share) - 1.0
+    def gaps(x: np.ndarray) -> np.ndarray:
+        psi, b = float(np.exp(x[0])), float(x[1])
+        try:
+            d = calibrate(table, params.model_copy(update={"rechoice_rate": psi, "border_cost_labour": b})).diagnostics
+        except RuntimeError:
+            return np.array([1.0, 1.0])
+        return np.array(
+            [
+                d["movers_per_year_labour"] / (movers_target * labour_share) - 1.0,
+                d["stationary_migrant_share_labour"] / targets["border_cost_labour"] - 1.0,
+            ]
+        )
 
-    out["rechoice_rate"] = round(brentq(movers_gap, 0.02, 0.5, xtol=1e-6), 4)
-    params = params.model_copy(update={"rechoice_rate": out["rechoice_rate"]})
-    out["border_cost_labour"] = solve("border_cost_labour", targets["border_cost_labour"], params)
+    start = np.array([np.log(params.rechoice_rate), params.border_cost_labour])
+    solution = root(gaps, start, method="hybr", options={"xtol": 1e-9})
+    psi, b = float(np.exp(solution.x[0])), float(solution.x[1])
+    if b < 0:  # the long-run target needs a negative border cost: keep b_L = 0 and fit psi to the movers alone
+        notes.append(f"border_cost_labour: the migrant-share target needs b_L = {b:.3g} < 0; set to 0")
+        b = 0.0
+        psi = brentq(lambda x: gaps(np.array([np.log(x), 0.0]))[0], 0.011, 0.5, xtol=1e-7)
+    elif not solution.success or np.abs(gaps(solution.x)).max() > 1e-6:
+        raise RuntimeError(f"no re-choice rate and labour border cost hit the migration targets ({solution.message})")
+    out["rechoice_rate"] = round(psi, 6)  # 4 decimals would move the movers by 0.2%
+    out["border_cost_labour"] = round(b, 4)
     out["border_cost_talent"] = out["border_cost_labour"]  # assumption: the same cost per unit of real income
     return out, notes

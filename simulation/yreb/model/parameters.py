@@ -136,7 +136,7 @@ class ModelParameters(BaseModel):
     distance_scale_km: float = _p(100.0, "km", "assumption", "d0 in mu = (1 + d/d0)^rho", (50, 200), ge=1, le=5000)
     distance_elasticity: float = _p(1.0, "1", "assumption", "rho in mu = (1 + d/d0)^rho", (0.5, 1.5), ge=0, le=5)
     border_cost_labour: float = _p(
-        0.2767,
+        0.2752,
         "1",
         "calibrated",
         "b_L: the base-year labour migrant share is its long-run share under base-year conditions (stock in "
@@ -146,7 +146,7 @@ class ModelParameters(BaseModel):
         le=20,
     )
     border_cost_talent: float = _p(
-        0.2767,
+        0.2752,
         "1",
         "assumption",
         "b_H: the same border cost per unit of real income as labour (no data on talent migration by province)",
@@ -155,7 +155,7 @@ class ModelParameters(BaseModel):
         le=20,
     )
     rechoice_rate: float = _p(
-        0.0208,
+        0.020755,
         "1/year",
         "calibrated",
         "psi, share of people who re-choose their location each year: cross-region "

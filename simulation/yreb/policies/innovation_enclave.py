@@ -23,10 +23,13 @@ class InnovationEnclavePolicy(PolicyBase):
     wages_paid_by: Literal["home", "hub"] = unit_field("home", "-", "who pays the staff's wages: home or hub")
     rent_paid_by: Literal["home", "hub"] = unit_field("home", "-", "who pays the enclave's rent: home or hub")
     rent_10k_yuan_per_researcher: float = unit_field(7.2, "10k yuan/year", "office rent per researcher", ge=0, le=1000)
-    knowledge_link: float = unit_field(1.0, "1", "spillover weight s[home, hub] while in force", ge=0, le=1)
+    knowledge_link: float = unit_field(
+        1.0, "1", "largest knowledge link l_max; the link grows with the staff relative to the home's R&D", ge=0, le=1
+    )
 
     def apply(self, state: PolicyState, s: float, ctx: PolicyContext) -> None:
-        """Enclave staff ``R_e = s x researchers``; spillover weight ``s[home, hub] >= s x knowledge_link``."""
+        """Enclave staff ``R_e = s x researchers``; its largest link ``s x knowledge_link`` (the model scales the
+        link with the staff, 7.7)."""
         state.enclave_staff[ctx.slot] = s * self.researchers
         home, hub = ctx.index[self.home], ctx.index[self.hub]
         state.knowledge_link[home, hub] = max(state.knowledge_link[home, hub], s * self.knowledge_link)

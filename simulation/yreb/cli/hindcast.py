@@ -12,8 +12,10 @@ DEFAULT_REPLICATIONS = 10
 def cmd_hindcast(args) -> int:
     """Run the baseline from the base year and compare it with observed shares."""
     from yreb.analysis.hindcast import DEFAULT_OBSERVED, FORECASTS, run_hindcast, verdict
+    from yreb.cli.run import check_region_table_of
     from yreb.viz.hindcast_report import write_hindcast
 
+    check_region_table_of(args.scenario)
     h = run_hindcast(
         scenario_path=args.scenario,
         observed_paths=args.observed or DEFAULT_OBSERVED,

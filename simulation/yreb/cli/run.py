@@ -8,12 +8,26 @@ from pathlib import Path
 from yreb.cli.common import DEFAULT_RESULTS, positive_int, seed
 
 
+def check_region_table_of(scenario) -> None:
+    """Check the magnitudes of the region table a scenario file names before it is loaded (the CSV line of a
+    value the model cannot start from; ``yreb.inputs.limits``)."""
+    from yreb.inputs.limits import check_region_table
+    from yreb.inputs.scenario import find_scenario_file, read_toml
+
+    path = find_scenario_file(scenario)
+    data, _ = read_toml(path)
+    table = data.get("region_table")
+    if isinstance(table, str):
+        check_region_table(path.parent / table)
+
+
 def cmd_run(args) -> int:
     """Run a scenario's replications into a result folder."""
     from yreb.inputs.scenario import load_scenario
     from yreb.runs.runner import run_to_folder
     from yreb.viz.report import write_run_figures
 
+    check_region_table_of(args.scenario)
     scenario = load_scenario(args.scenario, replications=args.replications, seed=args.seed, force=args.force)
     figures = None if args.no_plots else write_run_figures
     folder = run_to_folder(scenario, args.out, force=args.force, progress=not args.quiet, figures=figures)
@@ -31,6 +45,7 @@ def cmd_validate(args) -> int:
     from yreb.model.model import YREBModel
 
     for path in args.files:
+        check_region_table_of(path)
         scenario = load_scenario(path, force=True)
         YREBModel(scenario)  # calibrates the base year: inputs that admit none are reported as by 'run'
         spec = scenario.spec

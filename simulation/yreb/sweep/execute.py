@@ -315,7 +315,8 @@ def run_sweep(
                     raise
                 outcome.folder = folder
                 return outcome
-            return _run_into(plan, folder, workers, scheduler, batch_size, progress, fresh=not folder.exists() or not any(folder.iterdir()))
+            fresh = not folder.exists() or not any(folder.iterdir())
+            return _run_into(plan, folder, workers, scheduler, batch_size, progress, fresh=fresh)
     except OSError as exc:
         raise FilesystemError(
             "cannot write the sweep folder",

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from yreb.errors import UserInputError
+from yreb.inputs.limits import check_region_table
 from yreb.inputs.scenario import ResolvedScenario, find_scenario_file, parse_scenario, read_toml, resolve
 from yreb.model.model import replication_seed
 from yreb.runs.provenance import code_fingerprint
@@ -130,6 +131,8 @@ def plan_sweep(path: str | Path) -> SweepPlan:
     plan = SweepPlan(spec, path, base_file, base_doc, sample, pd.DataFrame())
     _check_paths(plan)
     seeds = [replication_seed(seed, k) for k in range(spec.replications)]
+    if isinstance(base_doc.get("region_table"), str):  # magnitudes the model cannot start from, with the CSV line
+        check_region_table(base_file.parent / base_doc["region_table"])
     rows = []
     for point in range(len(sample)):
         scenario = _resolve_point(plan, point)

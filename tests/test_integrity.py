@@ -156,9 +156,7 @@ def test_every_table_is_recorded_and_the_metadata_sealed(pair):
     base, _ = pair
     meta = json.loads((base / "metadata.json").read_text())
     files = meta["integrity"]["files"]
-    assert {"results.parquet", "results.csv", "flows.parquet", "scenario.toml", "inputs/region_table.csv"} <= set(
-        files
-    )
+    assert {"results.parquet", "results.csv", "flows.parquet", "scenario.toml", "inputs/region_table.csv"} <= set(files)
     results = pd.read_parquet(base / "results.parquet")
     record = files["results.parquet"]
     assert record["rows"] == len(results) and [c for c, _ in record["columns"]] == list(results.columns)

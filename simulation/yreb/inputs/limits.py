@@ -78,7 +78,7 @@ def check_region_values(name: str, df: pd.DataFrame) -> None:
                 value = float(cell)
             except (TypeError, ValueError):
                 continue  # reported by the table's own checks
-            if math.isfinite(value) and not low <= value <= high:
+            if math.isfinite(value) and value > 0 and not low <= value <= high:  # <= 0: the table's own check
                 raise UserInputError(
                     "outside the range the model can start from",
                     file=name,

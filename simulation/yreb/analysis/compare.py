@@ -30,7 +30,8 @@ from yreb.analysis.metrics import (
 from yreb.errors import UserInputError
 from yreb.inputs.regions import load_region_table
 from yreb.model.outputs import FLOW_UNITS, VARIABLES
-from yreb.runs.runner import INPUTS_FOLDER, REGION_TABLE_FILE, load_results
+from yreb.runs.provenance import code_fingerprint
+from yreb.runs.runner import INPUTS_FOLDER, REGION_TABLE_FILE, RUN_EXPECTED, load_results
 
 LEVEL = 0.90
 METHOD = (
@@ -152,9 +153,12 @@ class RunData:
 
 
 def _region_attributes(folder: Path, metadata: dict) -> pd.DataFrame:
-    """Region attributes of a run, read from the copy of its region table in the folder (checked by SHA-256)."""
+    """Region attributes of a run, read from the copy of its region table in the folder (checked by SHA-256
+    and against the region names in metadata.json)."""
     path = folder / INPUTS_FOLDER / REGION_TABLE_FILE
-    recorded = metadata.get("inputs", {}).get(REGION_TABLE_FILE, {}).get("sha256")
+    inputs = metadata.get("inputs")
+    record = inputs.get(REGION_TABLE_FILE) if isinstance(inputs, dict) else None
+    recorded = record.get("sha256") if isinstance(record, dict) else None
     if recorded is None or not path.is_file():
         raise UserInputError(
             "the folder holds no copy of the region table it was run with (made by an older version of yreb?)",
@@ -169,6 +173,13 @@ def _region_attributes(folder: Path, metadata: dict) -> pd.DataFrame:
             expected="the unchanged file, or run the scenario again",
         )
     table = load_region_table(path)
+    if list(table.names) != list(metadata["scenario"]["region_names"]):
+        raise UserInputError(
+            "the region table copy and metadata.json name different regions",
+            file=str(path),
+            value=list(table.names),
+            expected=f"the regions of metadata.json: {', '.join(metadata['scenario']['region_names'])}",
+        )
     return pd.DataFrame(
         {
             "region_zh": table.names_zh,
@@ -182,26 +193,25 @@ def _region_attributes(folder: Path, metadata: dict) -> pd.DataFrame:
 
 
 def load_run(folder: str | Path, *, flows: bool = True) -> RunData:
-    """Read a result folder written by ``yreb run`` (flows.parquet too unless ``flows=False``)."""
+    """Read and verify a result folder written by ``yreb run`` (flows.parquet too unless ``flows=False``).
+
+    Every table must match the SHA-256, row count and schema recorded in metadata.json, and the names read
+    from it are validated like the names in scenario files and region tables (``yreb.runs.runner``)."""
     folder = Path(folder)
     if not folder.is_dir():
         raise UserInputError("result folder not found", file=str(folder), expected="a folder written by 'yreb run'")
     results, metadata = load_results(folder)
-    if "scenario" not in metadata or "region_names" not in metadata["scenario"]:
-        raise UserInputError(
-            "metadata without the scenario's region names",
-            file=str(folder / "metadata.json"),
-            field="scenario.region_names",
-            expected="a metadata.json written by 'yreb run'",
-        )
     flow_table = None
     if flows:
         path = folder / "flows.parquet"
-        if not path.is_file():
+        if not path.is_file() or "flows.parquet" not in metadata["integrity"]["files"]:
             raise UserInputError(
                 "flows.parquet is missing", file=str(folder), expected="a complete folder written by 'yreb run'"
             )
-        flow_table = pd.read_parquet(path)
+        flow_table = pd.read_parquet(path)  # verified with the folder
+        replications = set(results.replication.unique())
+        if not set(flow_table.replication.unique()) <= replications:
+            raise UserInputError("flows of replications the results do not have", file=str(path), expected=RUN_EXPECTED)
     regions = _region_attributes(folder, metadata)
     if set(results.region.unique()) != set(regions.index):
         raise UserInputError(
@@ -210,6 +220,23 @@ def load_run(folder: str | Path, *, flows: bool = True) -> RunData:
             expected=", ".join(regions.index),
         )
     return RunData(folder, results, flow_table, metadata, regions)
+
+
+def version_warnings(runs: list[RunData]) -> list[str]:
+    """One warning per run made by another code version than this yreb (its recorded code fingerprint)."""
+    current = code_fingerprint()
+    out = []
+    for run in runs:
+        recorded = run.metadata.get("code_sha256")
+        if recorded != current:
+            git = run.metadata.get("git") if isinstance(run.metadata.get("git"), dict) else {}
+            version = (run.metadata.get("versions") or {}).get("yreb-flows", "unknown")
+            out.append(
+                f"{run.name} ({run.folder}) was made by another code version than this yreb "
+                f"(yreb-flows {version}, commit {str(git.get('commit', 'unknown'))[:12]}, code "
+                f"{str(recorded)[:12]}; this yreb: code {current[:12]}): its numbers may not be comparable"
+            )
+    return out
 
 
 # --- compatibility and pairing -----------------------------------------------------------------
@@ -275,7 +302,8 @@ def paired_replications(run: RunData, baseline: RunData) -> list[int]:
                 file=str(run.folder),
                 field="seed",
                 value=seeds[k],
-                expected="runs made with the same root seed (the scenario's 'seed', or the same {seed} override of every run)",
+                expected="runs made with the same root seed "
+                "(the scenario's 'seed', or the same {seed} override of every run)",
             )
     return common
 

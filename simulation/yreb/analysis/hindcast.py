@@ -35,7 +35,14 @@ from yreb.inputs.observed import (
     observed_panel,
     provenance,
 )
-from yreb.inputs.scenario import MAX_REPLICATIONS, find_scenario_file, parse_scenario, read_toml, resolve
+from yreb.inputs.scenario import (
+    MAX_REPLICATIONS,
+    MAX_SIMULATED_YEARS,
+    find_scenario_file,
+    parse_scenario,
+    read_toml,
+    resolve,
+)
 from yreb.runs.runner import simulate
 
 DEFAULT_SCENARIO = "baseline"  # the shipped baseline scenario (by name)
@@ -268,7 +275,19 @@ def run_hindcast(
             )
         else:
             notes.append(f"{obs_var}: fewer than two belt regions have observed values in {base_year}; not compared.")
-    last_observed = int(observed[observed.variable.isin([GDP, POPULATION]) & observed.region.isin(belt)].year.max())
+    used = observed[observed.variable.isin([GDP, POPULATION]) & observed.region.isin(belt)]
+    last_observed = int(used.year.max())
+    if min(last_observed, to_year or last_observed) - base_year > MAX_SIMULATED_YEARS:
+        row = used.loc[used.year.idxmax()]
+        raise UserInputError(
+            f"observed year too far after the base year {base_year}: the model simulates at most "
+            f"{MAX_SIMULATED_YEARS} years",
+            file=str(row.file),
+            line=int(row.line),
+            field="year",
+            value=int(row.year),
+            expected=f"years up to {base_year + MAX_SIMULATED_YEARS}, or {{to_year}} to stop earlier",
+        )
     if to_year is not None and to_year > last_observed:
         notes.append(
             f"to_year = {to_year} is after the last observed year {last_observed}; compared up to {last_observed}."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from yreb.cli.common import DEFAULT_RESULTS, check_choice
@@ -18,6 +19,7 @@ def cmd_compare(args) -> int:
         compare_runs,
         default_out_dir,
         load_run,
+        version_warnings,
     )
     from yreb.viz.report import write_comparison
 
@@ -28,6 +30,8 @@ def cmd_compare(args) -> int:
     regions = list(args.regions) if args.regions else runs[0].belt
     check_choice(regions, list(runs[0].regions.index), "--regions")
     comparison = compare_runs(runs)
+    for warning in version_warnings(runs):
+        print(f"warning: {warning}", file=sys.stderr)
     out = Path(args.out) if args.out else default_out_dir(comparison.order, DEFAULT_RESULTS)
     folder = write_comparison(
         comparison,

@@ -13,9 +13,11 @@ def cmd_sweep(args) -> int:
     """Plan a sweep, then run (or resume) it into its folder."""
     import concurrent.futures as cf
 
-    from yreb.sweep.execute import run_sweep
+    from yreb.sweep.execute import check_scheduler, run_sweep
     from yreb.sweep.plan import plan_sweep
 
+    if args.scheduler:
+        check_scheduler(args.scheduler)  # before the (possibly long) planning
     plan = plan_sweep(args.sweep)
     spec = plan.spec
     distinct = plan.design["key"].nunique()
@@ -37,11 +39,11 @@ def cmd_sweep(args) -> int:
             batch_size=args.batch_size,
             progress=not args.quiet,
         )
-    except KeyboardInterrupt:
-        print(
-            f"interrupted; completed runs are kept in {folder}; run the same command again to resume", file=sys.stderr
-        )
-        return 130
+    except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: the workers were stopped, completed runs are kept
+        what = "terminated (SIGTERM)" if getattr(exc, "exit_code", 130) == 143 else "interrupted"
+        kept = "completed runs are kept in" if not args.force else "the previous sweep is kept in"
+        print(f"{what}; {kept} {folder}; run the same command again to resume", file=sys.stderr)
+        return getattr(exc, "exit_code", 130)
     except cf.BrokenExecutor as exc:
         print(
             f"error: a worker process died ({exc}); completed runs are kept in {folder}; run the same command "
@@ -49,6 +51,8 @@ def cmd_sweep(args) -> int:
             file=sys.stderr,
         )
         return 1
+    for damaged in outcome.damaged:
+        print(f"warning: damaged shard {damaged}; moved to shards/damaged/, its runs were run again", file=sys.stderr)
     print(
         f"wrote {outcome.folder}: {outcome.completed}/{outcome.runs} runs complete "
         f"({outcome.completed_before} before this invocation), {outcome.failed} failed; "
@@ -63,10 +67,14 @@ def cmd_sweep(args) -> int:
 def cmd_sweep_report(args) -> int:
     """Write the report of a finished sweep."""
     from yreb.analysis.metrics import METRICS
+    from yreb.sweep.schema import check_reportable
+    from yreb.sweep.store import verify_sweep_folder
     from yreb.viz.sweep_report import write_report
 
     if args.outcomes:
         check_choice(args.outcomes, list(METRICS), "--outcomes")
+    meta = verify_sweep_folder(args.folder)  # checksums, rows and schemas of every table, before reading them
+    check_reportable(meta.get("sweep"), meta.get("design_points"), str(args.folder / "metadata.json"))
     folder = write_report(args.folder, out=args.out, outcomes=args.outcomes, year=args.year)
     print(f"wrote {folder}")
     return 0

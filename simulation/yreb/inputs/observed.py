@@ -4,14 +4,15 @@ An observed-data file is a CSV in the tidy format of the project's reference pan
 
 | column | required | meaning |
 |---|---|---|
-| region | yes | a region of the model's region table (e.g. ``Jiangsu``) or a national aggregate (``NATIONAL_REGIONS``) |
+| region | yes | a region of the region table (e.g. ``Jiangsu``) or a national aggregate (``NATIONAL_REGIONS``) |
 | year | yes | calendar year (whole number) |
 | variable | yes | e.g. ``gdp_current`` (100m yuan, current prices), ``population_resident_yearend`` (10k persons) |
 | value | yes | a finite number |
 | unit, source, note, region_zh | no | kept for the reader; not used |
 
 Every problem (missing column, unknown region, non-numeric value or year, duplicate (region, year,
-variable)) raises ``UserInputError`` naming the file and the line of the offending row.
+variable), a value that cannot be compared: zero or negative GDP or population, or a magnitude beyond
+``VALUE_LIMITS``) raises ``UserInputError`` naming the file and the line of the offending row.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from yreb.inputs.limits import MAX_CSV_BYTES, check_file_size
 from yreb.inputs.regions import DATA_DIR, _fail, read_csv_strict
 
 REQUIRED_COLUMNS = ("region", "year", "variable", "value")
@@ -31,6 +33,9 @@ BELT_TOTAL = "YREB (11 provinces)"
 NATIONAL_REGIONS = ("China", NATIONAL_TOTAL, BELT_TOTAL)
 DEFAULT_OBSERVED = (DATA_DIR / "observed_provinces.csv", DATA_DIR / "observed_national.csv")
 YEAR_RANGE = (1900, 2300)
+# variables that must be positive, with the largest plausible value (their units: 100m yuan, 10k persons)
+POSITIVE_VARIABLES = {GDP: (1e9, "100m yuan"), POPULATION: (1e6, "10k persons")}
+MAX_ABS_VALUE = 1e15  # any other variable: larger magnitudes overflow sums and shares
 
 
 def load_observed(path: str | Path, regions: list[str] | tuple[str, ...]) -> pd.DataFrame:
@@ -41,6 +46,7 @@ def load_observed(path: str | Path, regions: list[str] | tuple[str, ...]) -> pd.
     """
     path = Path(path)
     name = str(path)
+    check_file_size(path, "CSV", MAX_CSV_BYTES)
     df = read_csv_strict(path)
     missing = [c for c in REQUIRED_COLUMNS if c not in df.columns]
     if missing:
@@ -89,6 +95,7 @@ def load_observed(path: str | Path, regions: list[str] | tuple[str, ...]) -> pd.
             value=df["value"].iloc[i],
             expected="a finite number",
         )
+    _check_values(name, df, variable, value.to_numpy(dtype=float), lines)
     out = pd.DataFrame(
         {
             "region": region,
@@ -101,6 +108,41 @@ def load_observed(path: str | Path, regions: list[str] | tuple[str, ...]) -> pd.
     )
     check_unique(out)
     return out
+
+
+def _check_values(name: str, df: pd.DataFrame, variable: pd.Series, value: np.ndarray, lines: np.ndarray) -> None:
+    """GDP and population positive and below their plausible maximum; other variables below MAX_ABS_VALUE."""
+    names = variable.to_numpy()
+    for var, (limit, unit) in POSITIVE_VARIABLES.items():
+        rows = names == var
+        for i in np.flatnonzero(rows & (value <= 0)):
+            _fail(
+                name,
+                f"{var} must be positive",
+                row=int(lines[i]),
+                field="value",
+                value=df["value"].iloc[i],
+                expected=f"a positive number of {unit}",
+            )
+        for i in np.flatnonzero(rows & (value > limit)):
+            _fail(
+                name,
+                f"{var} is implausibly large",
+                row=int(lines[i]),
+                field="value",
+                value=df["value"].iloc[i],
+                expected=f"at most {limit:g} ({unit})",
+            )
+    others = ~np.isin(names, list(POSITIVE_VARIABLES))
+    for i in np.flatnonzero(others & (np.abs(value) > MAX_ABS_VALUE)):
+        _fail(
+            name,
+            "value too large to compute with",
+            row=int(lines[i]),
+            field="value",
+            value=df["value"].iloc[i],
+            expected=f"at most {MAX_ABS_VALUE:g} in absolute value",
+        )
 
 
 def check_unique(observed: pd.DataFrame) -> None:

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from yreb.errors import UserInputError
+from yreb.inputs.limits import MAX_CSV_BYTES, check_file_size, check_region_values
 from yreb.model.kernels import haversine_km
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
@@ -204,7 +205,8 @@ def read_text(path: Path, kind: str) -> str:
 
 
 def read_csv_strict(path: Path) -> pd.DataFrame:
-    """Read a UTF-8 CSV, turning unreadable, empty or non-UTF-8 files into UserInputError."""
+    """Read a UTF-8 CSV, turning unreadable, too large, empty or non-UTF-8 files into UserInputError."""
+    check_file_size(path, "CSV", MAX_CSV_BYTES)
     text = read_text(path, "CSV")
     from io import StringIO
 
@@ -308,6 +310,7 @@ def load_region_table(path: str | Path | None = None) -> RegionTable:
                     value=values[col][bad[0]],
                     expected="a number > 0",
                 )
+    check_region_values(name, df)  # magnitudes the model can start from
     population = values["population_10k"] * 1e4
     talent = values["talent_persons"]
     bad = np.flatnonzero(talent >= population)

@@ -21,10 +21,12 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from yreb.errors import UserInputError
+from yreb.inputs.limits import MAX_NESTING, MAX_TOML_BYTES, check_file_size, check_nesting
 from yreb.inputs.regions import DEFAULT_REGION_TABLE, SUBREGIONS, RegionTable, load_region_table, read_text
 from yreb.model.parameters import ModelParameters
 from yreb.policies import POLICY_TYPES, Policy, ResolvedPolicies, field_unit
 
+MAX_SIMULATED_YEARS = 200
 MAX_REPLICATIONS = 1000  # more needs --force: a typo like 10000 would otherwise run for hours
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,63}\Z")  # \Z: no trailing newline
 BUILTIN_GROUPS = ("belt", "all", "downstream", "midstream", "upstream", "outside")
@@ -63,8 +65,8 @@ class ScenarioFile(BaseModel):
     def _years(self):
         if self.end_year <= self.start_year:
             raise ValueError(f"end_year ({self.end_year}) must be after start_year ({self.start_year})")
-        if self.end_year - self.start_year > 200:
-            raise ValueError("at most 200 simulated years")
+        if self.end_year - self.start_year > MAX_SIMULATED_YEARS:
+            raise ValueError(f"at most {MAX_SIMULATED_YEARS} simulated years")
         return self
 
 
@@ -140,8 +142,10 @@ def _format_loc(loc: tuple) -> str:
 
 
 def read_toml(path: Path) -> tuple[dict, str]:
-    """Parse a TOML file; unreadable, non-UTF-8, empty or malformed files raise UserInputError."""
+    """Parse a TOML file; unreadable, non-UTF-8, empty, malformed, oversized (``MAX_TOML_BYTES``) or too deeply
+    nested (``MAX_NESTING``) files raise UserInputError."""
     name = str(path)
+    check_file_size(Path(path), "TOML", MAX_TOML_BYTES)
     text = read_text(path, "TOML")
     try:
         data = tomllib.loads(text)
@@ -149,6 +153,11 @@ def read_toml(path: Path) -> tuple[dict, str]:
         line = getattr(exc, "lineno", None)
         msg = getattr(exc, "msg", str(exc))
         raise UserInputError(f"malformed TOML: {msg}", file=name, line=line) from exc
+    except RecursionError:
+        raise UserInputError(
+            "tables and arrays are nested too deeply to be read", file=name, expected=f"at most {MAX_NESTING} levels"
+        ) from None
+    check_nesting(data, name)
     return data, text
 
 

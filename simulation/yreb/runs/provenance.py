@@ -28,6 +28,7 @@ TRACKED_PACKAGES = (
 
 
 def package_versions() -> dict[str, str]:
+    """Versions of Python, yreb and the packages whose behaviour the results depend on."""
     versions = {"python": platform.python_version(), "yreb-flows": __version__}
     for name in TRACKED_PACKAGES:
         try:
@@ -70,6 +71,7 @@ def git_state() -> dict[str, str | bool]:
 
 
 def provenance() -> dict:
+    """Versions, git state, code fingerprint, platform and command line, for a result's metadata."""
     return {
         "versions": package_versions(),
         "git": git_state(),

@@ -2,17 +2,25 @@
 Dask cluster, each finished batch streamed to a shard of the sweep folder (``yreb.sweep.store``).
 
 Local worker processes are started with the ``forkserver`` method and preload this module (the one whose
-``run_batch`` they execute); each exits when the sweep process is gone. Results are identical whatever the
+``run_batch`` they execute). They ignore Ctrl-C (the forkserver is started with SIGINT ignored, so a Ctrl-C
+that reaches the whole process group interrupts the sweep process only); when the sweep process is
+interrupted (SIGINT, SIGTERM) or fails it kills its workers before it exits, and each worker also exits by
+itself when the sweep process is gone or a zombie (``_end_with``). Results are identical whatever the
 executor, the number of workers and the batch size: each run depends only on its scenario and seed.
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import itertools
 import math
 import multiprocessing
+import multiprocessing.forkserver
 import os
+import re
+import shutil
+import signal
 import threading
 import time
 import traceback
@@ -25,10 +33,11 @@ import pandas as pd
 from tqdm import tqdm
 
 from yreb.analysis.metrics import BELT, METRICS, RegionArrays, compute_metrics
-from yreb.errors import UserInputError
+from yreb.errors import FilesystemError, UserInputError
 from yreb.inputs.scenario import ResolvedScenario, parse_scenario, resolve
 from yreb.model.model import YREBModel
 from yreb.runs.provenance import code_fingerprint
+from yreb.runs.storage import check_target, fresh_folder, install_folder, prepared_parent, recover, target_lock
 from yreb.sweep.plan import SweepPlan
 from yreb.sweep.schema import DEFAULT_OUTPUTS
 from yreb.sweep.store import (
@@ -38,6 +47,7 @@ from yreb.sweep.store import (
     check_folder,
     completed_keys,
     init_folder,
+    scan_shards,
     write_metadata,
     write_shard,
     write_tables,
@@ -118,6 +128,28 @@ class InlineExecutor(cf.Executor):
         return future
 
 
+SCHEDULER_SCHEMES = ("tcp",)  # what yreb can connect to without further configuration
+_ADDRESS = re.compile(r"^(?:([A-Za-z][A-Za-z0-9+.-]*)://)?([^\s/]+)$")
+
+
+def check_scheduler(address: str) -> None:
+    """Refuse a Dask scheduler address yreb cannot use before anything starts: a scheme other than tcp://
+    (tls:// needs certificates and ucx:// the UCX libraries, which yreb does not configure), or no address."""
+    match = _ADDRESS.match(address or "")
+    scheme = match.group(1) if match else None
+    if match is None or (scheme is not None and scheme.lower() not in SCHEDULER_SCHEMES):
+        reason = {
+            "tls": "tls:// needs certificates and a security configuration, which yreb does not set up",
+            "ucx": "ucx:// needs the UCX libraries (ucx-py), which yreb does not use",
+        }.get((scheme or "").lower(), "not a scheduler address yreb can use")
+        raise UserInputError(
+            reason,
+            option="scheduler",
+            value=address,
+            expected="tcp://HOST:PORT of a running Dask scheduler, e.g. tcp://127.0.0.1:8786",
+        )
+
+
 def _dask_client(address: str):
     try:
         from distributed import Client  # optional extra 'dask'
@@ -128,9 +160,10 @@ def _dask_client(address: str):
             value=address,
             expected="pip install 'yreb-flows[dask]'",
         ) from None
+    check_scheduler(address)
     try:
         return Client(address, timeout="10s")
-    except (OSError, TimeoutError, ValueError) as exc:
+    except (OSError, TimeoutError, ValueError, TypeError, RuntimeError) as exc:
         raise UserInputError(
             f"cannot connect to the Dask scheduler: {exc}",
             field="--scheduler",
@@ -139,18 +172,54 @@ def _dask_client(address: str):
         ) from None
 
 
+def _alive(pid: int) -> bool:
+    """Whether a process runs: it exists and is not a zombie (a killed parent that its own caller has not yet
+    waited for still exists, as a zombie, and must count as gone)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            state = fh.read().rsplit(b")", 1)[1].split()[0]
+        return state not in (b"Z", b"X")
+    except (OSError, IndexError):
+        return True  # no /proc: existence is all we can tell
+
+
 def _end_with(sweep_pid: int) -> None:
-    """Worker initializer: exit when the sweep process is gone (pool workers outlive a SIGKILLed parent)."""
+    """Worker initializer: ignore Ctrl-C (the sweep process handles it) and exit when the sweep process is gone
+    or a zombie (pool workers outlive a SIGKILLed parent)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def watch() -> None:
         while True:
-            time.sleep(1.0)
-            try:
-                os.kill(sweep_pid, 0)
-            except ProcessLookupError:
+            time.sleep(0.5)
+            if not _alive(sweep_pid):
                 os._exit(1)
 
     threading.Thread(target=watch, daemon=True).start()
+
+
+def _start_forkserver(context) -> None:
+    """Start the forkserver with SIGINT ignored: it and the workers forked from it inherit that, so a Ctrl-C
+    while they import the model never prints a traceback from them."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        multiprocessing.forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _kill_workers(executor: cf.ProcessPoolExecutor) -> None:
+    """Kill the pool's worker processes now (their batches are not waited for: the runs are redone later)."""
+    for process in list((getattr(executor, "_processes", None) or {}).values()):
+        with contextlib.suppress(Exception):
+            process.kill()
 
 
 @contextmanager
@@ -171,9 +240,13 @@ def open_executor(workers: int, scheduler: str | None):
     else:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload([run_batch.__module__])  # the module whose run_batch the workers run
+        _start_forkserver(context)
         executor = cf.ProcessPoolExecutor(workers, mp_context=context, initializer=_end_with, initargs=(os.getpid(),))
         try:
             yield executor, workers, f"{workers} local processes", False
+        except BaseException:  # interrupted or failed: stop the workers now rather than after their batches
+            _kill_workers(executor)
+            raise
         finally:
             executor.shutdown(wait=True, cancel_futures=True)
 
@@ -189,6 +262,22 @@ def _batches(plan: SweepPlan, pending: list[tuple[str, int, int]], batch_size: i
         yield [key for key, _, _ in chunk], groups
 
 
+def _run_years(plan: SweepPlan) -> dict[str, tuple[int, int]]:
+    """Key -> (first, last) simulated year of each run (for the completeness check of shards)."""
+    defaults = {"start_year": 2015, "end_year": 2035}
+    paths = [p for v in plan.spec.vary for p in v.paths]
+    first = plan.design.drop_duplicates("key")
+    if not any(p.split(".")[0] in defaults for p in paths):
+        doc = plan.base_doc
+        years = (doc.get("start_year", defaults["start_year"]), doc.get("end_year", defaults["end_year"]))
+        return dict.fromkeys(first["key"], years)
+    out = {}
+    for key, point in first[["key", "point"]].itertuples(index=False):
+        doc = plan.point_doc(point)
+        out[key] = (doc.get("start_year", defaults["start_year"]), doc.get("end_year", defaults["end_year"]))
+    return out
+
+
 def run_sweep(
     plan: SweepPlan,
     out_dir: Path,
@@ -200,11 +289,49 @@ def run_sweep(
     batch_size: int | None = None,
     progress: bool = True,
 ) -> SweepOutcome:
-    """Run the design's missing runs and write the sweep folder (see ``yreb.sweep.store``)."""
+    """Run the design's missing runs and write the sweep folder (see ``yreb.sweep.store``).
+
+    One sweep at a time writes a folder (a second one stops with UserInputError). Damaged shards are moved
+    aside and their runs run again. With ``force`` the new sweep is built in a temporary folder that replaces
+    the old one only when it is complete. A file-system failure (disk full, ...) stops the sweep with a
+    FilesystemError; the completed runs are kept for the next invocation."""
+    if scheduler:
+        check_scheduler(scheduler)
     folder = plan.output_folder(out_dir)
+    inputs = [plan.file, plan.base_file]
+    check_target(folder, "sweep", True, inputs)
     check_folder(plan, folder, resume, force)
+    try:
+        with prepared_parent(folder), target_lock(folder):
+            recover(folder)
+            check_folder(plan, folder, resume, force)
+            if force and folder.exists():
+                work = fresh_folder(folder.parent, folder.name)
+                try:
+                    outcome = _run_into(plan, work, workers, scheduler, batch_size, progress, fresh=True)
+                    install_folder(work, folder, force=True, kind="sweep")
+                except BaseException:
+                    shutil.rmtree(work, ignore_errors=True)
+                    raise
+                outcome.folder = folder
+                return outcome
+            fresh = not folder.exists() or not any(folder.iterdir())
+            return _run_into(plan, folder, workers, scheduler, batch_size, progress, fresh=fresh)
+    except OSError as exc:
+        raise FilesystemError(
+            "cannot write the sweep folder",
+            str(folder),
+            exc,
+            hint="completed runs are kept; fix the cause (e.g. free space) and run the same command again to resume",
+        ) from None
+
+
+def _run_into(
+    plan: SweepPlan, folder: Path, workers: int, scheduler: str | None, batch_size: int | None, progress: bool, fresh
+) -> SweepOutcome:
     first = plan.design.drop_duplicates("key")  # a key shared by several points runs once
-    done = set() if force or not folder.exists() else completed_keys(folder) & set(first["key"])
+    damaged = [] if fresh else scan_shards(folder, _run_years(plan))
+    done = set() if fresh else completed_keys(folder) & set(first["key"])
     pending = [
         (key, point, rep)
         for key, point, rep in first[["key", "point", "replication"]].itertuples(index=False)
@@ -214,10 +341,10 @@ def run_sweep(
     failed: set[str] = set()
     description = "nothing to run"
     if not pending:
-        init_folder(plan, folder, force)
+        init_folder(plan, folder)
     else:
         with open_executor(workers, scheduler) as (executor, slots, description, remote):
-            init_folder(plan, folder, force)  # after the executor is up: a bad --scheduler writes nothing
+            init_folder(plan, folder)  # after the executor is up: a bad --scheduler writes nothing
             size = batch_size or max(1, min(25, math.ceil(len(pending) / (4 * slots))))
             failed = _execute(
                 plan,
@@ -232,7 +359,9 @@ def run_sweep(
             )
     seconds = time.perf_counter() - start
     completed = write_tables(plan, folder)
-    outcome = SweepOutcome(folder, len(first), len(done), completed, len(failed), len(pending), seconds, description)
+    outcome = SweepOutcome(
+        folder, len(first), len(done), completed, len(failed), len(pending), seconds, description, damaged
+    )
     write_metadata(plan, folder, outcome)
     return outcome
 

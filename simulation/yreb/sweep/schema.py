@@ -15,10 +15,14 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from yreb.analysis.metrics import METRICS
+from yreb.errors import UserInputError
 from yreb.inputs.scenario import MAX_REPLICATIONS, NAME_RE, raise_validation_error
 from yreb.sweep.designs import DESIGNS
 from yreb.sweep.paths import PATH_RE, RESERVED_FIELDS
 
+MAX_DESIGN_POINTS = 100_000  # design points of one sweep (computed from the sweep file before sampling)
+MAX_SWEEP_RUNS = 1_000_000  # design points x replications
+MIN_REPORT_POINTS = {"lhs": 40}  # points below which SALib's delta analysis fails for some samples
 COLUMN_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,99}$")
 # belt rows kept per run unless the sweep file says otherwise
 DEFAULT_OUTPUTS = ("gdp_100m_yuan", "belt_share_national_gdp", "theil_t_between")
@@ -158,6 +162,17 @@ class SweepFile(BaseModel):
         if len(set(paths)) != len(paths):
             raise ValueError("a path is varied twice")
         DESIGNS[self.design].check(self)
+        points = design_size(self)
+        if points is not None and points > MAX_DESIGN_POINTS:
+            raise ValueError(
+                f"the {self.design} design has {points:,} points, more than the limit of {MAX_DESIGN_POINTS:,} "
+                "(reduce 'samples', 'levels' or the values)"
+            )
+        if points is not None and points * self.replications > MAX_SWEEP_RUNS:
+            raise ValueError(
+                f"{points:,} points x {self.replications} replications = {points * self.replications:,} runs, more "
+                f"than the limit of {MAX_SWEEP_RUNS:,}"
+            )
         return self
 
     def salib_problem(self) -> dict:
@@ -167,6 +182,35 @@ class SweepFile(BaseModel):
             "names": [v.name for v in self.vary],
             "bounds": [v.bounds() for v in self.vary],
         }
+
+
+def design_size(spec: SweepFile) -> int | None:
+    """Number of design points, computed from the sweep file without sampling (None for a design whose size is
+    known only once sampled)."""
+    d = len(spec.vary)
+    if spec.design == "grid":
+        size = 1
+        for v in spec.vary:
+            size *= len(v.values) if v.values is not None else (v.levels or 1)
+        return size
+    if spec.samples is None:
+        return None
+    per_sample = {"lhs": 1, "sobol": d + 2, "morris": d + 1}.get(spec.design)
+    return None if per_sample is None else spec.samples * per_sample
+
+
+def check_reportable(sweep: dict | None, points: int | None, file: str) -> None:
+    """Refuse, before any work, a sweep too small for its design's sensitivity indices (``MIN_REPORT_POINTS``)."""
+    design = sweep.get("design") if isinstance(sweep, dict) else None
+    minimum = MIN_REPORT_POINTS.get(design)
+    if minimum is not None and isinstance(points, int) and points < minimum:
+        raise UserInputError(
+            f"a {design} sweep of {points} points is too small for its sensitivity indices",
+            file=file,
+            field="samples",
+            value=points,
+            expected=f"at least {minimum} points (run a larger sweep)",
+        )
 
 
 def parse_sweep(data: dict, name: str = "<sweep>", text: str = "") -> SweepFile:

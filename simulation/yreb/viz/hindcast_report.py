@@ -7,8 +7,9 @@ from pathlib import Path
 from yreb.analysis.hindcast import BELT_SHARE, FORECASTS, TITLES, Hindcast, errors_wide, verdict
 from yreb.analysis.metrics import BAND
 from yreb.model.model import replication_seed
+from yreb.runs.integrity import manifest, seal
 from yreb.runs.provenance import provenance as code_provenance
-from yreb.runs.storage import atomic_folder, write_json
+from yreb.runs.storage import atomic_folder, write_csv, write_json, write_text
 from yreb.viz.compare_plots import panel_grid
 from yreb.viz.plotting import format_year_axis, scenario_colour
 from yreb.viz.report import save_figure
@@ -96,29 +97,34 @@ def write_hindcast(h: Hindcast, out: Path, *, force: bool = False) -> Path:
 
     text = verdict(h)
     out = Path(out)
-    with atomic_folder(out, force) as tmp:
+    inputs = [h.scenario.source, h.scenario.table.source_file, *h.observed_files]
+    with atomic_folder(out, force, kind="hindcast", inputs=[p for p in inputs if Path(p).exists()]) as tmp:
         wide = errors_wide(h)
-        wide.to_csv(tmp / "errors.csv", index=False)
-        (tmp / "errors.md").write_text(markdown_table(wide) + "\n", encoding="utf-8")
-        h.comparison.round(4).to_csv(tmp / "shares.csv", index=False)
+        write_csv(wide, tmp / "errors.csv")
+        write_text(tmp / "errors.md", markdown_table(wide) + "\n")
+        write_csv(h.comparison.round(4), tmp / "shares.csv")
         for variable in h.comparison.variable.unique():
             plot_shares(h, variable, tmp / f"{variable}.png")
-        (tmp / "report.md").write_text(report_markdown(h, text), encoding="utf-8")
+        write_text(tmp / "report.md", report_markdown(h, text))
         spec = h.scenario.spec
+        written = [tmp / name for name in ("errors.csv", "errors.md", "shares.csv", "report.md")]
         write_json(
             tmp / "metadata.json",
-            {
-                "base_year": h.base_year,
-                "to_year": h.to_year,
-                "replications": h.replications,
-                "scenario": h.scenario.canonical(),
-                "scenario_file": h.scenario.source,
-                "seeds": {str(r): replication_seed(spec.seed, r) for r in range(spec.replications)},
-                "observed_files": h.observed_files,
-                "compared_regions": h.compared,
-                "trend_years": h.trend_years,
-                "notes": h.notes,
-                **code_provenance(),
-            },
+            seal(
+                {
+                    "base_year": h.base_year,
+                    "to_year": h.to_year,
+                    "replications": h.replications,
+                    "scenario": h.scenario.canonical(),
+                    "scenario_file": h.scenario.source,
+                    "seeds": {str(r): replication_seed(spec.seed, r) for r in range(spec.replications)},
+                    "observed_files": h.observed_files,
+                    "compared_regions": h.compared,
+                    "trend_years": h.trend_years,
+                    "notes": h.notes,
+                    **code_provenance(),
+                    "integrity": manifest(tmp, written),
+                }
+            ),
         )
     return out

@@ -5,8 +5,6 @@ from __future__ import annotations
 import base64
 import html
 import json
-import os
-import uuid
 from pathlib import Path
 
 import matplotlib
@@ -26,10 +24,12 @@ from yreb.analysis.compare import (
     gdp_concepts_end_year,
     load_run,
     net_flow_change,
+    version_warnings,
 )
 from yreb.analysis.metrics import BELT
+from yreb.runs.integrity import manifest, seal
 from yreb.runs.provenance import provenance
-from yreb.runs.storage import TMP_PREFIX, atomic_folder, write_json, write_table
+from yreb.runs.storage import atomic_folder, write_json, write_table, write_text
 from yreb.viz.compare_plots import plot_difference_panels, plot_level_panels, save_figure
 from yreb.viz.maps import load_boundaries, plot_flow_map
 from yreb.viz.plotting import RUN_PLOTS, font_fallback_rc, plot_run, region_labels, scenario_colour
@@ -48,7 +48,7 @@ table { border-collapse: collapse; font-size: .85em; margin: .5em 0 1.5em; }
 th, td { border: 1px solid #ddd; padding: .25em .5em; } td { text-align: right; }
 td:first-child, th { text-align: left; } tr:nth-child(even) { background: #f7f7f7; }
 pre { background: #f5f5f5; padding: 1em; overflow-x: auto; font-size: .8em; }
-.note { color: #555; font-size: .9em; }
+.note { color: #555; font-size: .9em; } .warning { color: #a00; font-weight: bold; }
 """
 
 
@@ -62,11 +62,18 @@ def image_html(path: Path, caption: str = "") -> str:
     )
 
 
+def esc(value: object) -> str:
+    """Any value from a result folder or an input as HTML text (escaped, quotes included)."""
+    return html.escape(str(value), quote=True)
+
+
 def table_html(frame: pd.DataFrame, formatter=None) -> str:
+    """A table as HTML, every cell escaped."""
     return frame.to_html(index=False, border=0, na_rep="n/a", float_format=formatter, escape=True)
 
 
 def metadata_html(metadata: dict, summary: str) -> str:
+    """metadata.json as an escaped, collapsible block."""
     text = html.escape(json.dumps(metadata, indent=2, sort_keys=True, default=str, ensure_ascii=False))
     return f"<details><summary>{html.escape(summary)}</summary><pre>{text}</pre></details>"
 
@@ -81,12 +88,12 @@ def page(title: str, sections: list[tuple[str, str]], intro: str = "") -> str:
 
 
 def write_text_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f"{TMP_PREFIX}{uuid.uuid4().hex}-{path.name}")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    """Write a text file atomically (``yreb.runs.storage.write_text``)."""
+    write_text(path, text)
 
 
 def policies_text(run) -> str:
+    """The run's policies in words (plain text: escape it for HTML)."""
     policies = run.metadata["scenario"].get("policies", [])
     return (
         "; ".join(
@@ -122,7 +129,7 @@ def write_run_report(folder: str | Path) -> Path:
     images = [folder / f"{v}.png" for v in RUN_PLOTS] + [folder / "inequality.png"]
     intro = (
         f"<p>{html.escape(run.description or '(no description)')}</p><p class='note'>{run.years[0]}-{end}, "
-        f"{run.results.replication.nunique()} replication(s), root seed {run.metadata['scenario'].get('seed')}; "
+        f"{run.results.replication.nunique()} replication(s), root seed {esc(run.metadata['scenario'].get('seed'))}; "
         f"policies: {html.escape(policies_text(run))}.</p>"
     )
     sections = [
@@ -160,7 +167,7 @@ def comparison_html(
         f"{' (baseline)' if r is base else ''}</td><td style='text-align:left'>{html.escape(r.description)}</td>"
         f"<td>{r.results.replication.nunique()}</td><td>{len(c.pairs.get(r.name, [])) or '-'}</td>"
         f"<td style='text-align:left'>{html.escape(policies_text(r))}</td>"
-        f"<td>{r.metadata['scenario'].get('seed')}</td><td>{r.years[0]}-{r.years[1]}</td>"
+        f"<td>{esc(r.metadata['scenario'].get('seed'))}</td><td>{r.years[0]}-{r.years[1]}</td>"
         f"<td style='text-align:left'><code>{html.escape(str(r.folder))}</code></td></tr>"
         for r in c.runs
     )
@@ -169,7 +176,9 @@ def comparison_html(
         f"<th>policies</th><th>root seed</th><th>years</th><th>folder</th></tr>{rows}</table>"
     )
     concepts = concepts.assign(region=concepts.region.map(labels))
-    sections = [
+    warnings = version_warnings(c.runs)
+    sections = [("Warnings", "".join(f"<p class='warning'>{esc(w)}</p>" for w in warnings))] if warnings else []
+    sections += [
         ("Scenarios", scenarios),
         ("Method", f"<p>{html.escape(METHOD)}</p>"),
         ("Plots", "\n".join(image_html(path, caption) for path, caption in figures)),
@@ -281,25 +290,30 @@ def write_comparison(
     rc = font_fallback_rc("".join(labels.values())) if chinese else {}
     end = base.years[1]
     table = effects_table(c.summary, end, outcomes, regions, c.baseline.headline_regions)
-    with matplotlib.rc_context(rc), atomic_folder(Path(out), force) as tmp:
+    inputs = [r.folder for r in c.runs]
+    with matplotlib.rc_context(rc), atomic_folder(Path(out), force, kind="comparison", inputs=inputs) as tmp:
         figures = comparison_figures(c, tmp, outcomes, regions, map_outcome, labels)
-        write_table(table, tmp / "effects", csv=True)
+        written = write_table(table, tmp / "effects", csv=True)
         write_text_atomic(tmp / "effects.md", effects_markdown(table, base.name))
-        write_table(c.summary, tmp / "differences_over_time")
-        write_table(flow_matrices(c.runs), tmp / "flow_matrices")
+        written += write_table(c.summary, tmp / "differences_over_time")
+        written += write_table(flow_matrices(c.runs), tmp / "flow_matrices")
         write_json(
             tmp / "comparison.json",
-            {
-                "baseline": base.name,
-                "scenarios": c.order[1:],
-                "folders": {r.name: str(r.folder) for r in c.runs},
-                "paired_replications": c.pairs,
-                "end_year": end,
-                "outcomes": outcomes,
-                "regions": regions,
-                "method": METHOD,
-                **provenance(),
-            },
+            seal(
+                {
+                    "baseline": base.name,
+                    "scenarios": c.order[1:],
+                    "folders": {r.name: str(r.folder) for r in c.runs},
+                    "paired_replications": c.pairs,
+                    "end_year": end,
+                    "outcomes": outcomes,
+                    "regions": regions,
+                    "method": METHOD,
+                    "warnings": version_warnings(c.runs),
+                    **provenance(),
+                    "integrity": manifest(tmp, [*written, tmp / "effects.md"]),
+                }
+            ),
         )
         write_text_atomic(
             tmp / "report.html", comparison_html(c, figures, table, gdp_concepts_end_year(c.outcomes, end), labels)

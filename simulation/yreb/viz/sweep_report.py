@@ -8,7 +8,7 @@ from pathlib import Path
 
 from yreb.analysis.metrics import METRICS
 from yreb.errors import UserInputError
-from yreb.runs.storage import atomic_folder
+from yreb.runs.storage import atomic_folder, write_csv, write_text
 from yreb.sweep.analysis import indices_by_year, influence_table, load_sweep
 from yreb.sweep.designs import CONF_LEVEL, DESIGNS
 from yreb.viz.sweep_plots import plot_heatmap, plot_indices, plot_indices_over_time, plot_response
@@ -44,9 +44,9 @@ def write_report(
     target = Path(out) if out is not None else sweep.folder / "report"
     indices = indices_by_year(sweep, outcomes, years)
     influence = influence_table(indices, sweep, year)
-    with atomic_folder(target, force=True) as tmp:
-        indices.to_csv(tmp / "indices.csv", index=False)
-        influence.to_csv(tmp / "influence.csv", index=False)
+    with atomic_folder(target, force=True, kind="sweep-report", inputs=[sweep.folder]) as tmp:
+        write_csv(indices, tmp / "indices.csv")
+        write_csv(influence, tmp / "influence.csv")
         lines = [
             f"# Most influential parameters: sweep `{sweep.spec.name}`, {year}",
             "",
@@ -65,7 +65,7 @@ def write_report(
                 "",
             ]
             lines += [f"Note on {p}: {note}" for p, note in zip(rows["parameter"], rows["note"]) if note] + [""]
-        (tmp / "influence.md").write_text("\n".join(lines), encoding="utf-8")
+        write_text(tmp / "influence.md", "\n".join(lines))
         for outcome in outcomes:
             plot_response(sweep, outcome, year, tmp / f"response_{outcome}.png")
             plot_indices(indices, sweep, outcome, year, tmp / f"indices_{outcome}.png")

@@ -9,6 +9,7 @@ this interpreter and platform; nothing else that happens to be installed.
     .venv/bin/python tools/lock.py            # print the lock of this environment
     .venv/bin/python tools/lock.py --write    # write constraints.txt
     .venv/bin/python tools/lock.py --check    # exit 1 if this environment differs from constraints.txt
+    .venv/bin/python tools/lock.py --check --extras test   # the same for an environment without the dev tools
     make lock                                 # resolve the newest versions in a fresh venv and write the file
 """
 
@@ -77,7 +78,7 @@ def closure(extras: tuple[str, ...] = EXTRAS) -> dict[str, str]:
         try:
             dist = metadata.distribution(req.name)
         except metadata.PackageNotFoundError:
-            raise SystemExit(f"{req.name} is required but not installed: install the project with .[dev] first")
+            raise SystemExit(f"{req.name} is required but not installed: install the project with its extras") from None
         found[canonical(dist.metadata["Name"])] = dist.version
         for line in dist.requires or []:
             todo.append((Requirement(line), tuple(sorted(req.extras))))
@@ -107,8 +108,11 @@ def main() -> int:
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--write", action="store_true", help=f"write {LOCK.name}")
     mode.add_argument("--check", action="store_true", help=f"exit 1 if this environment differs from {LOCK.name}")
+    parser.add_argument(
+        "--extras", nargs="+", default=list(EXTRAS), help=f"extras whose closure counts (default: {' '.join(EXTRAS)})"
+    )
     args = parser.parse_args()
-    versions = closure()
+    versions = closure(tuple(args.extras))
     if args.write:
         LOCK.write_text(render(versions), encoding="utf-8")
         print(f"wrote {LOCK} ({len(versions)} distributions)")

@@ -77,11 +77,11 @@ def to_table(ds: xarray.Dataset) -> pd.DataFrame:
     """The tidy table (``TABLE_COLUMNS``) of a Dataset made by ``to_dataset``, in the model's row order."""
     frames = []
     for name, da in ds.data_vars.items():
-        frame = da.transpose(*DIMS).to_dataframe(name="value").reset_index()
+        frame = da.reset_coords(drop=True).transpose(*DIMS).to_dataframe(name="value").reset_index()
         frame["variable"], frame["unit"] = name, da.attrs["units"]
         frames.append(frame[["scenario", "replication", "region", "variable", "unit", "year", "value"]])
     out = pd.concat(frames, ignore_index=True)
-    seeds = ds["seed"].to_dataframe(name="seed").reset_index()[["scenario", "replication", "seed"]]
+    seeds = ds["seed"].to_series().rename("seed").reset_index()
     out = out.merge(seeds, on=["scenario", "replication"], how="left", sort=False)
     out = out.astype({"replication": np.int64, "year": np.int64, "seed": np.int64})
     order = ["scenario", "replication", "variable", "year", "region"]  # the tidy table's row order

@@ -40,13 +40,19 @@ bench: $(RUN_STAMP)
 bench-short: $(RUN_STAMP)
 	$(BIN)/python benchmarks/run.py --short
 
-# newest versions that satisfy pyproject.toml, resolved in a fresh venv, written to constraints.txt
+# newest versions that satisfy pyproject.toml, resolved in fresh venvs, written to constraints.txt and (the extra
+# iamc, whose pyam caps numpy/matplotlib/pandas lower) constraints-iamc.txt; ixmp4, which pyam needs, does not
+# work with SQLAlchemy 2.1 yet
 lock:
 	rm -rf .venv-lock
 	$(PYTHON) -m venv .venv-lock
 	.venv-lock/bin/pip install --quiet --upgrade pip
 	.venv-lock/bin/pip install --quiet -e '.[dev]'
 	.venv-lock/bin/python tools/lock.py --write
+	rm -rf .venv-lock
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/pip install --quiet '.[iamc]' 'sqlalchemy<2.1'
+	.venv-lock/bin/python tools/lock.py --extras iamc --file constraints-iamc.txt --write
 	rm -rf .venv-lock
 
 clean:

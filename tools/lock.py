@@ -11,6 +11,9 @@ this interpreter and platform; nothing else that happens to be installed.
     .venv/bin/python tools/lock.py --check    # exit 1 if this environment differs from constraints.txt
     .venv/bin/python tools/lock.py --check --extras test   # the same for an environment without the dev tools
     make lock                                 # resolve the newest versions in a fresh venv and write the file
+
+constraints-iamc.txt is the same for the extra ``iamc`` (pyam), in an environment of its own: pyam caps numpy,
+matplotlib or pandas below the versions of constraints.txt (``make lock`` writes both files).
 """
 
 from __future__ import annotations
@@ -29,9 +32,9 @@ ROOT = Path(__file__).resolve().parents[1]
 LOCK = ROOT / "constraints.txt"
 EXTRAS = ("test", "dev")
 HEADER = """\
-# Exact versions of yreb-flows' dependency closure (extras test and dev), for Python {python} on {system}.
-# Used by make run, make test and CI: pip install -c constraints.txt ...
-# Regenerate with `make lock` (newest versions) or `.venv/bin/python tools/lock.py --write` (this venv).
+# Exact versions of yreb-flows' dependency closure (extras {extras}), for Python {python} on {system}.
+# Used as pip install -c {file} ... (make run, make test and CI use constraints.txt).
+# Regenerate with `make lock` (newest versions) or tools/lock.py --write (this venv).
 """
 
 
@@ -85,9 +88,10 @@ def closure(extras: tuple[str, ...] = EXTRAS) -> dict[str, str]:
     return dict(sorted(found.items()))
 
 
-def render(versions: dict[str, str]) -> str:
-    """The text of constraints.txt for these versions."""
-    head = HEADER.format(python=platform.python_version(), system=f"{platform.system()} {platform.machine()}")
+def render(versions: dict[str, str], extras: tuple[str, ...] = EXTRAS, file: str = LOCK.name) -> str:
+    """The text of a constraints file for these versions."""
+    system = f"{platform.system()} {platform.machine()}"
+    head = HEADER.format(extras=" and ".join(extras), file=file, python=platform.python_version(), system=system)
     return head + "".join(f"{name}=={version}\n" for name, version in versions.items())
 
 
@@ -111,19 +115,21 @@ def main() -> int:
     parser.add_argument(
         "--extras", nargs="+", default=list(EXTRAS), help=f"extras whose closure counts (default: {' '.join(EXTRAS)})"
     )
+    parser.add_argument("--file", type=Path, default=LOCK, help=f"constraints file (default: {LOCK.name})")
     args = parser.parse_args()
-    versions = closure(tuple(args.extras))
+    extras, path = tuple(args.extras), ROOT / args.file
+    versions = closure(extras)
     if args.write:
-        LOCK.write_text(render(versions), encoding="utf-8")
-        print(f"wrote {LOCK} ({len(versions)} distributions)")
+        path.write_text(render(versions, extras, path.name), encoding="utf-8")
+        print(f"wrote {path} ({len(versions)} distributions)")
     elif args.check:
-        pins = read_lock()
+        pins = read_lock(path)
         diff = {n: (pins.get(n), v) for n, v in versions.items() if pins.get(n) != v}
         for n, (pinned, installed) in diff.items():
             print(f"{n}: constraints.txt {pinned or 'not pinned'}, installed {installed}", file=sys.stderr)
         return 1 if diff else 0
     else:
-        sys.stdout.write(render(versions))
+        sys.stdout.write(render(versions, extras, path.name))
     return 0
 
 

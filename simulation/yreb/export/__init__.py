@@ -43,7 +43,7 @@ def dataset_attrs(metadata: dict, folder: Path | None) -> dict:
         "root_seed": metadata.get("root_seed", -1),
         "seed_method": metadata.get("seed_method", ""),
         "code_sha256": metadata.get("code_sha256", ""),
-        "git_commit": str(git.get("commit", "unknown")),
+        "git_commit": str(git.get("commit") or "unknown"),
         "created": metadata.get("created", ""),
         "source_folder": str(folder) if folder is not None else "",
     }

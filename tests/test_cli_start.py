@@ -56,6 +56,8 @@ def test_help_and_listing_import_no_numerical_package(args, tmp_path):
         (["run", "bad.toml"], "bad.toml: malformed TOML: Invalid value (at line 1, column 8)"),
         (["run", "baseline", "--replications", "0"], "expected a number >= 1"),
         (["frobnicate"], "invalid choice: 'frobnicate'"),
+        (["export", "nowhere", "--format", "iamc"], "nowhere: result folder not found"),
+        (["export", ".", "--format", "csv", "--out", "bad.toml"], "bad.toml: file already exists"),
     ],
 )
 def test_input_errors_are_reported_before_the_model_and_the_plots_are_imported(args, message, tmp_path):

@@ -31,7 +31,7 @@ from yreb.analysis.compare import (
     load_run,
 )
 from yreb.errors import UserInputError
-from yreb.export import dataset_attrs, export_result, export_table, model_label
+from yreb.export.files import dataset_attrs, export_result, export_table, model_label
 from yreb.export.iamc import iamc_mapping, iamc_table
 from yreb.export.netcdf import to_dataset
 from yreb.inputs.library import library

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-FORMATS = ("iamc", "netcdf", "csv")  # the same as yreb.export.FORMATS (not imported: keeps --help fast)
+from yreb.export import FORMATS, check_request  # standard library only: --help and errors stay fast
 
 
 def cmd_export(args) -> int:
     """Export a result folder as an IAMC table, a NetCDF file or the tidy CSV."""
-    from yreb.export import export_result
+    check_request(args.result_dir, args.format, args.out, args.force)  # typos are reported at once
+
+    from yreb.export.files import export_result
 
     path = export_result(args.result_dir, args.format, out=args.out, force=args.force)
     print(f"wrote {path}")
@@ -27,7 +29,7 @@ def add_commands(subparsers) -> None:
         "(needs the extra 'netcdf'); csv: the tidy table, every replication. Names and units: docs/API.md.",
     )
     p.add_argument("result_dir", type=Path, metavar="RESULT_DIR", help="result folder written by 'yreb run'")
-    p.add_argument("--format", required=True, choices=FORMATS, help="iamc, netcdf or csv")
+    p.add_argument("--format", required=True, choices=list(FORMATS), help="iamc, netcdf or csv")
     p.add_argument(
         "--out",
         type=Path,

@@ -116,6 +116,8 @@ def test_a_user_runs_scenarios_baseline_hindcast_and_export_from_an_empty_folder
     listing = run([yreb, "scenarios"], cwd=work).stdout
     assert "baseline" in listing and "enclave_barrier_grid" in listing
     assert list(work.iterdir()) == []
+    sweep = run([yreb, "sweep", "enclave_barrier_grid", "--dry-run"], cwd=work).stdout  # its base file is shipped too
+    assert "sweep enclave_barrier_grid: grid design, 25 points" in sweep
     out = run([yreb, "run", "baseline", "--quiet"], cwd=work).stdout
     assert "wrote results/baseline: 10 replications x 21 years" in out
     folder = work / "results" / "baseline"

@@ -67,6 +67,7 @@ def region_colours(regions: list[str]) -> dict[str, str]:
 
 
 def region_labels(names: list[str], names_zh: list[str] | None = None, chinese: bool = False) -> dict[str, str]:
+    """Region name -> plot label: the English name, followed by the Chinese one with ``chinese``."""
     if chinese and names_zh:
         return {n: f"{n} {z}" for n, z in zip(names, names_zh)}
     return {n: n for n in names}

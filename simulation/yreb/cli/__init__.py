@@ -15,7 +15,8 @@ import signal
 import sys
 import threading
 
-from yreb.cli import compare, hindcast, run, sweep
+from yreb import __version__
+from yreb.cli import compare, export, hindcast, run, scenarios, sweep
 from yreb.cli.common import FLAG_NAMES, Parser
 from yreb.errors import (
     ENVIRONMENT_ERRNOS,
@@ -29,13 +30,14 @@ from yreb.errors import (
     short_repr,
 )
 
-SUBCOMMAND_MODULES = (run, compare, sweep, hindcast)
+SUBCOMMAND_MODULES = (run, scenarios, compare, sweep, hindcast, export)
 
 
 def build_parser() -> Parser:
     """The ``yreb`` parser with every subcommand."""
     parser = Parser(prog="yreb", description="Factor flows among the regions of the Yangtze River Economic Belt.")
     parser.add_argument("--debug", action="store_true", help="show Python tracebacks on errors")
+    parser.add_argument("--version", action="version", version=f"yreb {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     for module in SUBCOMMAND_MODULES:
         module.add_commands(sub)

@@ -11,10 +11,13 @@ from yreb.cli.common import DEFAULT_RESULTS, positive_int, seed
 def cmd_run(args) -> int:
     """Run a scenario's replications into a result folder."""
     from yreb.inputs.scenario import load_scenario
+
+    # the scenario first: a bad file is reported before the model and the plots are imported (fast errors)
+    scenario = load_scenario(args.scenario, replications=args.replications, seed=args.seed, force=args.force)
+
     from yreb.runs.runner import run_to_folder
     from yreb.viz.report import write_run_figures
 
-    scenario = load_scenario(args.scenario, replications=args.replications, seed=args.seed, force=args.force)
     figures = None if args.no_plots else write_run_figures
     folder = run_to_folder(scenario, args.out, force=args.force, progress=not args.quiet, figures=figures)
     timings = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))["timings"]

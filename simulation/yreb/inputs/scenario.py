@@ -8,7 +8,6 @@ that names the file, the field (and its line where it can be found) and what was
 from __future__ import annotations
 
 import hashlib
-import importlib.resources
 import json
 import math
 import re
@@ -21,6 +20,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from yreb.errors import UserInputError
+from yreb.inputs.library import shipped_folder
 from yreb.inputs.limits import MAX_NESTING, MAX_TOML_BYTES, check_file_size, check_nesting
 from yreb.inputs.regions import DEFAULT_REGION_TABLE, SUBREGIONS, RegionTable, load_region_table, read_text
 from yreb.model.parameters import ModelParameters
@@ -294,11 +294,6 @@ def resolve(spec: ScenarioFile, base_dir: Path, source: str = "<scenario>") -> R
         members.append(group)
     _check_claims(spec, table, index, source)
     return ResolvedScenario(spec, table, groups, ResolvedPolicies(list(spec.policies), members), source)
-
-
-def shipped_folder() -> Path:
-    """Folder of the shipped scenario library (package data ``yreb.scenarios``; sweeps in ``sweeps/``)."""
-    return Path(str(importlib.resources.files("yreb.scenarios")))
 
 
 def shipped_scenarios() -> list[str]:

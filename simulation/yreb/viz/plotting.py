@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 import matplotlib
 import matplotlib.ticker
 
-matplotlib.use("Agg")
+# files only, no windows: Agg, unless a backend was chosen (MPLBACKEND; Jupyter's kernel sets its inline one,
+# which must stay so that plots made with the Python API in a notebook are shown)
+if not os.environ.get("MPLBACKEND"):
+    matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
@@ -63,6 +67,7 @@ def region_colours(regions: list[str]) -> dict[str, str]:
 
 
 def region_labels(names: list[str], names_zh: list[str] | None = None, chinese: bool = False) -> dict[str, str]:
+    """Region name -> plot label: the English name, followed by the Chinese one with ``chinese``."""
     if chinese and names_zh:
         return {n: f"{n} {z}" for n, z in zip(names, names_zh)}
     return {n: n for n in names}

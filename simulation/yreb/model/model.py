@@ -22,6 +22,7 @@ from mesa import Model
 from yreb.errors import ModelInvariantError, UserInputError
 from yreb.inputs.scenario import ResolvedScenario, default_scenario
 from yreb.model import kernels as k
+from yreb.model import solvers
 from yreb.model.agents import CoBuiltPark, InnovationEnclave, Region
 from yreb.model.calibration import calibrate, capital_friction
 from yreb.model.outputs import FLOW_FACTORS, FLOW_UNITS, SECTORS, VARIABLES
@@ -340,10 +341,8 @@ class YREBModel(Model):
         )
         bundle_region = np.bincount(self.unit_region, weights=bundle_unit, minlength=n)
         income_per_va, non_labour_per_va = self._income_matrices(talent_res, talent_prod, capital_unit, bundle_region)
-        region_of_unit = np.zeros((len(bundle_unit), n))
-        region_of_unit[np.arange(len(bundle_unit)), self.unit_region] = 1.0
-        income_matrix = (income_per_va * bundle_unit[None, :]) @ region_of_unit
-        cost, sales = k.solve_trade_equilibrium(
+        income_matrix = solvers.units_to_regions(income_per_va * bundle_unit[None, :], self.unit_region, n)
+        cost, sales = solvers.solve_trade_equilibrium(
             self.cost_index,
             bundle_region,
             tfp,

@@ -8,6 +8,9 @@ process start-up and writing the Parquet shards and final tables (yreb) or colle
 
 Run: .venv/bin/python benchmarks/sweep_bench.py [--replications 4] [--repeat 3]
 (50 design points x replications runs; each method timed ``repeat`` times, best and median shown)
+``--batch-run-only`` runs the design once through ``mesa.batch_run`` (1 process) and exits: the whole-process
+peer of ``yreb sweep`` in ``benchmarks/run.py``. ``--points K`` keeps the first K enclave head-counts (short
+benchmark runs).
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ BARRIER_LEVELS = [0.0, 0.25, 0.5, 0.75, 1.0]
 ROOT_SEED = 20150101
 
 
-def sweep_text(replications: int) -> str:
+def sweep_text(replications: int, points: int = len(RESEARCHERS)) -> str:
     return f"""
 name = "bench"
 base = "{BASE_FILE}"
@@ -48,7 +51,7 @@ seed = {ROOT_SEED}
 [[vary]]
 name = "researchers"
 path = "policies.0.researchers"
-values = {RESEARCHERS}
+values = {RESEARCHERS[:points]}
 [[vary]]
 name = "barrier_level"
 path = ["policies.1.talent", "policies.1.labour", "policies.1.capital", "policies.1.technology"]
@@ -94,13 +97,13 @@ def time_sweep(sweep_file: Path, workers: int) -> tuple[float, pd.DataFrame]:
     return seconds, table
 
 
-def time_batch_run(processes: int, replications: int) -> tuple[float, pd.DataFrame]:
+def time_batch_run(processes: int, replications: int, points: int = len(RESEARCHERS)) -> tuple[float, pd.DataFrame]:
     seeds = [replication_seed(ROOT_SEED, k) for k in range(replications)]
     years = 2035 - 2015 + 1
     start = time.perf_counter()
     rows = batch_run(
         BatchRunAdapter,
-        parameters={"researchers": RESEARCHERS, "barrier_level": BARRIER_LEVELS},
+        parameters={"researchers": RESEARCHERS[:points], "barrier_level": BARRIER_LEVELS},
         rng=seeds,
         max_steps=years,
         number_processes=processes,
@@ -119,7 +122,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--replications", type=int, default=4, help="replications per design point (default 4)")
     parser.add_argument("--repeat", type=int, default=3, help="timings per method; best and median are shown")
+    parser.add_argument("--points", type=int, default=len(RESEARCHERS), help="enclave head-counts (default 10)")
+    parser.add_argument("--batch-run-only", action="store_true", help="run the design through batch_run once, exit")
     args = parser.parse_args()
+    if args.batch_run_only:
+        seconds, rows = time_batch_run(1, args.replications, args.points)
+        print(f"batch_run: {len(rows)} runs in {seconds:.2f} s")
+        return
     runs = len(RESEARCHERS) * len(BARRIER_LEVELS) * args.replications
     print(f"load average before: {os.getloadavg()[0]:.2f} (2 vCPUs: other work on the machine slows the timings)")
     with tempfile.TemporaryDirectory() as folder:

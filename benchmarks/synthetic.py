@@ -8,6 +8,12 @@
 Economic values are synthetic in every table: each province's 2015 totals (GDP, residents, R&D personnel,
 land area, capital, construction land; ``simulation/yreb/data/regions_2015.csv``) are split among its regions
 with random log-normal weights, so sums by province equal the data but no region value is observed.
+The model-2 columns follow the province too: value-added and use shares by sector are the province's shares
+times log-normal noise (``SHARE_SD``), renormalised; the investment rate is the province's times log-normal
+noise (``RATE_SD``); the net outflow share is the province's; net migration is the province's split by
+residents, re-centred (by residents) so that it sums to exactly 0 over the table (the synthetic tables hold
+belt regions only). There are no census origin-destination data for synthetic regions: the calibration
+spreads their initial migrant stock by gravity.
 Every row says so in its ``values_source`` column. Provinces are kept (``province`` column): pairs of
 regions in the same province are not separated by an administrative border. No region lies outside the
 belt. The same N and seed always give the same file (byte for byte).
@@ -23,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from yreb.inputs.regions import DEFAULT_REGION_TABLE, load_region_table
+from yreb.inputs.regions import DEFAULT_REGION_TABLE, SECTOR_SHARE_COLUMNS, USE_SHARE_COLUMNS, load_region_table
 
 CITIES_FILE = Path(__file__).resolve().parent / "data" / "city_list_coordinates.csv"
 SEED = 20150101
@@ -32,6 +38,9 @@ SIZE_SD = 0.8  # log-normal sd of a region's economic size within its province
 VARIABLE_SD = 0.25  # extra log-normal sd of each variable around the region's size
 SIZES = (130, 500, 2000)
 MAX_CONSTRUCTION_SHARE = 0.5  # construction land at most half of a region's land area
+MAX_INVESTMENT_RATE = 0.95
+SHARE_SD = 0.25  # log-normal sd of a region's sector shares around its province's
+RATE_SD = 0.05  # log-normal sd of a region's investment rate around its province's
 
 
 def city_seats() -> pd.DataFrame:
@@ -71,6 +80,15 @@ def split_totals(totals: np.ndarray, province_of: np.ndarray, weights: np.ndarra
     return totals[province_of] * weights / sums[province_of]
 
 
+def net_migration(province_net: np.ndarray, province_of: np.ndarray, population: np.ndarray) -> np.ndarray:
+    """Whole persons per year: each province's net migration split by residents, re-centred by residents so that
+    the table sums to exactly 0 (the rounding remainder goes to the most populous region)."""
+    net = split_totals(province_net, province_of, population)
+    net = np.rint(net - net.sum() * population / population.sum())
+    net[np.argmax(population)] -= net.sum()
+    return net
+
+
 def synthetic_table(n: int, seed: int = SEED) -> pd.DataFrame:
     """A region table of n belt regions with synthetic economic values (columns of yreb.inputs.regions)."""
     rng = np.random.default_rng([seed, n])
@@ -104,6 +122,20 @@ def synthetic_table(n: int, seed: int = SEED) -> pd.DataFrame:
     numeric = [*totals, "land_area_km2", "construction_land_km2"]
     out[numeric] = out[numeric].round(4)
     out["talent_persons"] = np.maximum(out["talent_persons"].round(), 1.0)  # whole persons
+    for columns, province_shares in (
+        (SECTOR_SHARE_COLUMNS, provinces.va_share),
+        (USE_SHARE_COLUMNS, provinces.use_share),
+    ):
+        shares = province_shares[province_of] * rng.lognormal(0.0, SHARE_SD, size=(n, len(columns)))
+        shares = (shares / shares.sum(axis=1, keepdims=True)).round(8)
+        for s, column in enumerate(columns):
+            out[column] = shares[:, s]
+    rate = provinces.investment_rate[province_of] * rng.lognormal(0.0, RATE_SD, size=n)
+    out["investment_rate"] = np.minimum(rate, MAX_INVESTMENT_RATE).round(6)
+    out["net_outflow_share"] = provinces.net_outflow_share[province_of].round(8)
+    out["net_migration_persons_per_year"] = net_migration(
+        provinces.net_migration_persons_per_year, province_of, out["population_10k"].to_numpy()
+    )
     out["coord_source"] = regions["coord_source"]
     out["values_source"] = (
         f"SYNTHETIC (benchmarks/synthetic.py, seed {seed}): province 2015 totals from "

@@ -27,6 +27,7 @@ import numpy as np
 from yreb.inputs.economy import SECTORS, calibration_targets, migration_pattern
 from yreb.inputs.regions import RegionTable
 from yreb.model import kernels as k
+from yreb.model import solvers
 from yreb.model.parameters import ModelParameters
 
 TOLERANCE = 1e-11
@@ -301,7 +302,7 @@ def _calibrate(table: RegionTable, params: ModelParameters) -> Calibration:
     sector_va = table.value_added_100m_yuan
     spending_share = k.spending_shares(table.use_share, income, sector_va)
     deterrence = trade_deterrence(table, params)
-    weight = k.armington_weights(sector_va, spending_share * income[None, :], deterrence)
+    weight = solvers.armington_weights(sector_va, spending_share * income[None, :], deterrence)
     goods_price = np.exp(
         (spending_share * np.log(k.price_index(weight, np.ones_like(weight), deterrence, params.trade_elasticity))).sum(
             0

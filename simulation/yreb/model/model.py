@@ -22,8 +22,10 @@ from mesa import Model
 from yreb.errors import ModelInvariantError, UserInputError
 from yreb.inputs.scenario import ResolvedScenario, default_scenario
 from yreb.model import kernels as k
+from yreb.model import solvers
 from yreb.model.agents import CoBuiltPark, InnovationEnclave, Region
 from yreb.model.calibration import calibrate, capital_friction
+from yreb.model.flows import FlowRecorder
 from yreb.model.outputs import FLOW_FACTORS, FLOW_UNITS, SECTORS, VARIABLES
 from yreb.policies import PolicyState
 
@@ -96,7 +98,12 @@ class YREBModel(Model):
     """Regions of the Yangtze River Economic Belt trading goods and exchanging talent, labour, capital, knowledge."""
 
     def __init__(
-        self, scenario: ResolvedScenario | None = None, *, replication: int = 0, rng=None, record_flows: bool = True
+        self,
+        scenario: ResolvedScenario | None = None,
+        *,
+        replication: int = 0,
+        rng=None,
+        record_flows: bool | str | int = True,
     ):
         scenario = scenario if scenario is not None else default_scenario()
         self.replication = replication
@@ -166,7 +173,7 @@ class YREBModel(Model):
         self.year = self.years[0]
         n_years = len(self.years)
         self.records = {v: np.full((n_years, n), np.nan) for v in VARIABLES}
-        self.flows = np.zeros((n_years, len(FLOW_FACTORS), n, n)) if record_flows else None
+        self.flows = FlowRecorder.create(record_flows, n_years, len(FLOW_FACTORS), n)  # see model.flows
         self.last_outputs: dict[str, np.ndarray] = {}
         self.last_unit_gdp = np.zeros(units)
 
@@ -340,10 +347,8 @@ class YREBModel(Model):
         )
         bundle_region = np.bincount(self.unit_region, weights=bundle_unit, minlength=n)
         income_per_va, non_labour_per_va = self._income_matrices(talent_res, talent_prod, capital_unit, bundle_region)
-        region_of_unit = np.zeros((len(bundle_unit), n))
-        region_of_unit[np.arange(len(bundle_unit)), self.unit_region] = 1.0
-        income_matrix = (income_per_va * bundle_unit[None, :]) @ region_of_unit
-        cost, sales = k.solve_trade_equilibrium(
+        income_matrix = solvers.units_to_regions(income_per_va * bundle_unit[None, :], self.unit_region, n)
+        cost, sales = solvers.solve_trade_equilibrium(
             self.cost_index,
             bundle_region,
             tfp,
@@ -707,18 +712,5 @@ class YREBModel(Model):
         """Tidy OD table: factor, origin, destination, unit, year, value (non-zero cells only)."""
         if self.flows is None:
             return pd.DataFrame(columns=["factor", "origin", "destination", "unit", "year", "value"])
-        n_done = self.year - self.years[0]
-        t, f, o, d = np.nonzero(self.flows[:n_done])
-        names = np.array(self.table.names, dtype=object)
-        factors = np.array(FLOW_FACTORS, dtype=object)
-        units = np.array([FLOW_UNITS[x] for x in FLOW_FACTORS], dtype=object)
-        return pd.DataFrame(
-            {
-                "factor": factors[f],
-                "origin": names[o],
-                "destination": names[d],
-                "unit": units[f],
-                "year": np.array(self.years)[t],
-                "value": self.flows[:n_done][t, f, o, d],
-            }
-        )
+        units = [FLOW_UNITS[x] for x in FLOW_FACTORS]
+        return self.flows.frame(self.year - self.years[0], self.table.names, self.years, FLOW_FACTORS, units)

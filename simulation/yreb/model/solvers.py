@@ -1,0 +1,202 @@
+"""Solvers for large region sets: the fixed points of ``kernels``' iterations, reached in fewer, cheaper steps.
+
+For N > ``LARGE_N`` regions (the size above which ``kernels.solve_trade_equilibrium`` leaves Newton for damped
+tatonnement), two of the model's fixed points are found with the same equations but another method:
+
+- ``armington_weights`` (calibration, 5.5): the balancing sweeps a_i <- a_i sales_i / demand_i, accelerated
+  (Anderson mixing on log a), with demand evaluated by matrix-vector products instead of the S x N x N
+  share array;
+- ``solve_trade_equilibrium`` (7.3): the damped tatonnement on log factor costs, accelerated the same way,
+  with the excess demand evaluated by matrix-vector products.
+
+Both stop at the reference's tolerance on the same residual, so they return the reference's fixed point to
+within that tolerance (tests/test_benchmarks.py compares them with the kernels). At N <= ``LARGE_N`` every
+function here calls the reference kernel itself: results there are bit-for-bit those of ``kernels``.
+
+Anderson mixing (Walker & Ni 2011, type II): with residuals r_k = G(x_k) - x_k of the fixed-point map G and the
+last m differences dX, dR, the next iterate is x_k + r_k - (dX + dR) gamma, gamma minimising
+|r_k - dR gamma|. A step whose residual is more than ``RESTART_GROWTH`` times the best one so far is discarded:
+the history is cleared and the plain (damped) step taken from the best iterate.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from yreb.model import kernels as k
+
+LARGE_N = k.NEWTON_MAX_REGIONS
+MEMORY = 8  # Anderson history length
+RESTART_GROWTH = 10.0
+
+
+class Anderson:
+    """Anderson mixing for a fixed point x = x + r(x) (vectors; one instance per solve)."""
+
+    def __init__(self, memory: int = MEMORY):
+        self.memory = memory
+        self.dx: list[np.ndarray] = []
+        self.dr: list[np.ndarray] = []
+        self.last: tuple[np.ndarray, np.ndarray] | None = None
+
+    def reset(self) -> None:
+        """Forget the history (the next step is the plain one)."""
+        self.dx.clear()
+        self.dr.clear()
+        self.last = None
+
+    def step(self, x: np.ndarray, r: np.ndarray) -> np.ndarray:
+        """The next iterate from the current one and its residual."""
+        if self.last is not None:
+            self.dx.append(x - self.last[0])
+            self.dr.append(r - self.last[1])
+            if len(self.dx) > self.memory:
+                self.dx.pop(0)
+                self.dr.pop(0)
+        self.last = (x, r)
+        if not self.dx:
+            return x + r
+        dr = np.stack(self.dr, axis=1)
+        gram = dr.T @ dr
+        gram[np.diag_indices_from(gram)] *= 1.0 + 1e-12
+        try:
+            gamma = np.linalg.solve(gram + 1e-300 * np.eye(len(gram)), dr.T @ r)
+        except np.linalg.LinAlgError:
+            self.reset()
+            return x + r
+        return x + r - (np.stack(self.dx, axis=1) + dr) @ gamma
+
+
+def units_to_regions(per_unit: np.ndarray, unit_region: np.ndarray, n: int) -> np.ndarray:
+    """Columns of ``per_unit`` (rows x U units) summed by region (rows x N): ``per_unit @ R`` with R[u, j] = 1 where
+    unit u lies in region j.
+
+    Without parks (U = N, unit j is region j) R is the identity and the matrix is returned as it is (what the
+    product gives, bit for bit, without its N x N x N work); otherwise the product itself.
+    """
+    units = per_unit.shape[1]
+    if units == n:
+        return per_unit
+    region_of_unit = np.zeros((units, n))
+    region_of_unit[np.arange(units), unit_region] = 1.0
+    return per_unit @ region_of_unit
+
+
+# --- calibration: Armington weights ----------------------------------------------------------------------------
+
+
+def _demand(log_a: np.ndarray, deterrence_s: np.ndarray, spending_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(a, demand) for one sector at unit prices: demand_i = a_i sum_j D_ij E_j / sum_k a_k D_kj."""
+    a = np.exp(log_a - log_a.max())
+    return a, a * (deterrence_s @ (spending_s / (a @ deterrence_s)))
+
+
+def armington_weights(
+    sales: np.ndarray, spending: np.ndarray, deterrence: np.ndarray, tolerance: float = 1e-13, max_sweeps: int = 20_000
+) -> np.ndarray:
+    """``kernels.armington_weights``: weights a (S, N), max a = 1 per sector, with sales = demand at unit prices.
+
+    At N <= LARGE_N the reference kernel; above, Anderson-accelerated balancing per sector, stopping when
+    max |sales / demand - 1| < ``tolerance`` as the reference does.
+    """
+    if sales.shape[1] <= LARGE_N:
+        return k.armington_weights(sales, spending, deterrence, tolerance, max_sweeps)
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):  # a wild step is discarded, not fatal
+        return _armington_weights(sales, spending, deterrence, tolerance, max_sweeps)
+
+
+def _armington_weights(sales, spending, deterrence, tolerance, max_sweeps):
+    out = np.empty_like(sales, dtype=float)
+    for s in range(sales.shape[0]):
+        target = np.log(sales[s])
+        mixer = Anderson()
+        log_a = np.zeros(sales.shape[1])
+        best = (np.inf, log_a)
+        for _ in range(max_sweeps):
+            a, demand = _demand(log_a, deterrence[s], spending[s])
+            ratio = sales[s] / demand
+            worst = np.abs(ratio - 1.0).max()
+            if worst < tolerance:
+                out[s] = a
+                break
+            residual = target - np.log(demand)
+            if worst < best[0]:
+                best = (worst, log_a)
+            elif not np.isfinite(worst) or worst > RESTART_GROWTH * best[0]:
+                mixer.reset()
+                log_a = best[1]
+                a, demand = _demand(log_a, deterrence[s], spending[s])
+                residual = target - np.log(demand)
+            log_a = mixer.step(np.log(a), residual)
+        else:
+            raise RuntimeError(f"trade calibration did not converge (max relative gap {best[0]:.2e})")
+    return out
+
+
+# --- the goods-market equilibrium -----------------------------------------------------------------------------
+
+
+def excess_demand(cost, bundle, tfp, weight, deterrence, theta, spending_share, income_matrix):
+    """(log gaps log(sales / (C F)), sales S x N) of ``kernels.solve_trade_equilibrium`` by matrix-vector products:
+    with x_si = a_si p_si^-theta, sales_si = x_si sum_j D_sij mu_sj E_j / (sum_k x_sk D_skj)."""
+    spending = income_matrix @ cost
+    x = weight * (cost[None, :] / tfp) ** -theta
+    sales = np.empty_like(x)
+    for s in range(x.shape[0]):
+        sales[s] = x[s] * (deterrence[s] @ (spending_share[s] * spending / (x[s] @ deterrence[s])))
+    return np.log(sales.sum(axis=0) / (cost * bundle)), sales
+
+
+def solve_trade_equilibrium(
+    cost: np.ndarray,
+    bundle: np.ndarray,
+    tfp: np.ndarray,
+    weight: np.ndarray,
+    deterrence: np.ndarray,
+    theta: float,
+    spending_share: np.ndarray,
+    income_matrix: np.ndarray,
+    tolerance: float = 1e-12,
+    max_iterations: int = 5000,
+    stats: dict | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``kernels.solve_trade_equilibrium``: factor-cost indices C (N) and sales (S x N) clearing every market.
+
+    At N <= LARGE_N the reference kernel (Newton). Above, the reference's damped tatonnement
+    C <- C (sales / (C F))^(1/(1 + theta)) with Anderson mixing on log C, stopping at the same tolerance on the
+    same log gaps and scaled as the reference scales its result (national value added at current prices =
+    national output at base-year prices). ``stats``, if given, receives the number of excess-demand evaluations.
+    """
+    if cost.size <= LARGE_N:
+        return k.solve_trade_equilibrium(
+            cost, bundle, tfp, weight, deterrence, theta, spending_share, income_matrix, tolerance, max_iterations
+        )
+    args = (bundle, tfp, weight, deterrence, theta, spending_share, income_matrix)
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):  # a wild step is discarded, not fatal
+        return _solve(cost, args, theta, tolerance, max_iterations, stats)
+
+
+def _solve(cost, args, theta, tolerance, max_iterations, stats):
+    bundle, tfp = args[0], args[1]
+    damping = 1.0 / (1.0 + theta)
+    log_c = np.log(cost)
+    mixer = Anderson()
+    best = (np.inf, log_c)
+    for iteration in range(max_iterations):
+        c = np.exp(log_c - log_c.mean())  # gaps are homogeneous of degree 0 in C: the level is free until the end
+        gap, sales = excess_demand(c, *args)
+        worst = np.abs(gap).max()
+        if worst < tolerance:
+            if stats is not None:
+                stats["evaluations"] = iteration + 1
+            scale = ((sales * tfp).sum(axis=0) / c).sum() / (c * bundle).sum()  # as the reference: exact
+            return c * scale, sales * scale
+        if not np.isfinite(worst) or worst > RESTART_GROWTH * best[0]:
+            mixer.reset()
+            log_c = best[1]
+            c = np.exp(log_c - log_c.mean())
+            gap, sales = excess_demand(c, *args)
+        elif worst < best[0]:
+            best = (worst, log_c)
+        log_c = mixer.step(np.log(c), damping * gap)
+    raise RuntimeError(f"goods-market equilibrium did not converge (max gap {best[0]:.2e})")

@@ -71,6 +71,8 @@ pre { background: #f5f5f5; padding: 1em; overflow-x: auto; font-size: .8em; }
 .sentence { font-size: 1.08em; } .desc { color: #444; font-style: italic; margin: .2em 0; }
 table.summary td, table.summary th { padding: .3em .6em; } table.summary .ci { color: #666; font-size: .85em; }
 table.summary tr.headline td { font-weight: 600; } table.summary tr.first-region td { border-top: 2px solid #888; }
+table.scenarios, table.fixed { table-layout: fixed; width: 100%; }
+table.scenarios td, table.fixed td, table.fixed th { overflow-wrap: anywhere; }
 td.pos { color: #14532d; } td.neg { color: #7f1d1d; }
 figure { margin: .5em 0 1.2em; } figcaption { margin-top: -.8em; }
 @page { size: A4; margin: 13mm 12mm; }
@@ -229,6 +231,16 @@ def _sign_class(x: float) -> str:
     return "" if pd.isna(x) or x == 0 else " class='pos'" if x > 0 else " class='neg'"
 
 
+CONCEPT_COLUMNS = (
+    "scenario",
+    "region",
+    "gdp_100m_yuan",
+    "gdp_attributed_100m_yuan",
+    "gdp_nominal_100m_yuan",
+    "income_100m_yuan",
+    "attributed_minus_location_100m_yuan",
+    "income_minus_nominal_gdp_100m_yuan",
+)
 SUMMARY_COLUMNS = (  # (outcome, in %, header key)
     ("gdp_100m_yuan", True, "col_gdp_pct"),
     ("gdp_100m_yuan", False, "col_gdp_abs"),
@@ -398,7 +410,7 @@ def scenarios_html(c: Comparison, words: Words) -> str:
     )
     keys = ("col_scenario", "col_description", "col_replications", "col_pairs", "col_policies", "col_seed",
             "col_years", "col_folder")  # fmt: skip
-    return f"<table><tr>{''.join(f'<th>{_e(words.t(k))}</th>' for k in keys)}</tr>{rows}</table>"
+    return f"<table class='scenarios'><tr>{''.join(f'<th>{_e(words.t(k))}</th>' for k in keys)}</tr>{rows}</table>"
 
 
 def display_labels(c: Comparison, chinese: bool) -> dict[str, str]:
@@ -625,10 +637,11 @@ def comparison_html(
         f"<details><summary>{_e(words.t('effects_table', year=end))}</summary>"
         f"{effects_html(effects, labels, words)}</details>"
     )
-    concepts = concepts.assign(region=concepts.region.map(lambda r: labels.get(r, r)))
+    concepts = _formatted(concepts.assign(region=concepts.region.map(lambda r: labels.get(r, r))))
+    concepts = concepts.rename(columns={k: words.t(f"concept_{k}") for k in CONCEPT_COLUMNS})
     detail.append(
         f"<details><summary>{_e(words.t('concepts', year=end))}</summary>"
-        f"{CONCEPTS_NOTE}{table_html(_formatted(concepts))}</details>"
+        f"{CONCEPTS_NOTE}{concepts.to_html(index=False, border=0, na_rep='n/a', classes='fixed')}</details>"
     )
     detail.append(
         f"<details class='no-print'><summary>{_e(words.t('more_figures'))}</summary>"

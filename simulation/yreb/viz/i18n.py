@@ -22,7 +22,7 @@ EN = {
     ),
     "sentence_moved": (
         "By {year}, {scenario} changes national real GDP by {nation} and the belt's by {belt}; "
-        "the rest of China loses {rest}, so {moved:.0%} of the belt's gain is moved, not created. "
+        "the rest of China's changes by {rest}, so {moved:.0%} of the belt's gain is moved, not created. "
         "National welfare (equivalent variation): {welfare}."
     ),
     "sentence": (

@@ -118,7 +118,8 @@ def test_compare_writes_plots_map_table_and_report(compared):
     assert "Belt barriers removed" in report and "Status quo" in report  # scenario descriptions
     assert "code_sha256" in report  # metadata
     first_plot = re.search(r'<img alt="([^"]*)"', report).group(1)
-    assert first_plot.startswith("Belt totals and belt metrics: scenario minus baseline")  # differences first
+    # no decomposition or sensitivity asked for: the detail's differences come first (before levels)
+    assert first_plot.startswith("Nation, belt and rest of China: scenario minus baseline")
     md = (compared / "effects.md").read_text()
     assert "open_belt minus baseline, 2020" in md and "t-interval" in md
 

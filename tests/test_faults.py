@@ -103,10 +103,11 @@ def test_sweep_report_never_deletes_a_users_folder(sweep_folder, tmp_path):
     one_error(yreb("sweep-report", str(sweep_folder), "--out", str(sweep_folder)), "holds an input")
     one_error(yreb("sweep-report", str(sweep_folder), "--out", str(sweep_folder.parent)), "holds an input")
     assert tree(sweep_folder) == before
-    # its own report folder is replaced, and refused for other commands' output
+    # its own report folder is replaced with --force only (every writing command refuses to overwrite without it)
     proc = yreb("sweep-report", str(sweep_folder), "--out", str(tmp_path / "report"))
     assert proc.returncode == 0, proc.stderr
-    proc = yreb("sweep-report", str(sweep_folder), "--out", str(tmp_path / "report"))
+    one_error(yreb("sweep-report", str(sweep_folder), "--out", str(tmp_path / "report")), "already exists")
+    proc = yreb("sweep-report", str(sweep_folder), "--out", str(tmp_path / "report"), "--force")
     assert proc.returncode == 0, proc.stderr
     assert json.loads((tmp_path / "report" / MARKER).read_text()) == {"kind": "sweep-report"}
     assert not leftovers(tmp_path)

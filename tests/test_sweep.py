@@ -4,6 +4,7 @@ and the sensitivity analysis of sweep-report."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -21,7 +22,7 @@ from yreb.cli import main
 from yreb.errors import UserInputError
 from yreb.model.model import YREBModel, replication_seed
 from yreb.runs.provenance import code_fingerprint
-from yreb.sweep.analysis import SweepResults, influence_table, noise_share, sensitivity_indices
+from yreb.sweep.analysis import SweepResults, index_warnings, influence_table, noise_share, sensitivity_indices
 from yreb.sweep.designs import DESIGNS, design_sample, main_effect_shares
 from yreb.sweep.execute import run_rows, run_sweep
 from yreb.sweep.paths import set_path
@@ -447,6 +448,19 @@ def test_sobol_indices_recover_a_known_function():
     assert table.parameter.tolist() == ["parameters.p0", "parameters.p1", "parameters.p2"]
 
 
+def test_sobol_at_a_small_n_warns_and_names_the_samples_to_use():
+    sweep = _synthetic(_spec("sobol", 8), _linear)
+    si = sensitivity_indices(sweep, sweep.results[["point", "replication", "value"]], seed=1)
+    warnings = index_warnings(si.assign(outcome="gdp_100m_yuan", year=2020), sweep)
+    small = [w for w in warnings if "N = 8 samples is too small" in w]
+    assert small and re.search(r"samples = (\d+)", small[0]) and int(re.search(r"samples = (\d+)", small[0])[1]) > 8
+    assert any("leave [0, 1]" in w for w in warnings)
+    large = _synthetic(_spec("sobol", 1024), _linear)
+    si = sensitivity_indices(large, large.results[["point", "replication", "value"]], seed=1)
+    large_warnings = index_warnings(si.assign(outcome="gdp_100m_yuan", year=2020), large)
+    assert not [w for w in large_warnings if "too small:" in w or "S1 > ST" in w]
+
+
 def test_morris_mu_star_of_a_linear_function_is_its_slope():
     sweep = _synthetic(_spec("morris", 10), _linear)
     si = sensitivity_indices(sweep, sweep.results[["point", "replication", "value"]], seed=1)
@@ -506,8 +520,14 @@ def test_sweep_report_writes_plots_and_tables(tmp_path, capsys):
     assert row.value.iloc[0] == pytest.approx(expected, rel=1e-9)
     assert "| rank | parameter |" in (report / "influence.md").read_text()
     indices = pd.read_csv(report / "indices.csv")
-    assert sorted(indices.year.unique()) == [2015, 2016, 2017, 2018]
-    assert indices[indices.year == 2015].value.isna().all()  # policies start in 2016: no variation in 2015
+    # policies start in 2016: no indices for 2015, when the varied inputs cannot matter (noise would read as signal)
+    assert sorted(indices.year.unique()) == [2016, 2017, 2018]
+    code, _, err = yreb(capsys, "sweep-report", str(tmp_path / "s"), "--outcomes", "gdp_100m_yuan")
+    assert code == 2 and "already exists" in err and "--force" in err  # refuses to overwrite
+    code, _, err = yreb(capsys, "sweep-report", str(tmp_path / "s"), "--outcomes", "gdp_100m_yuan", "--force")
+    assert code == 0, err
+    code, _, err = yreb(capsys, "sweep-report", str(tmp_path / "s"), "--year", "2015", "--force")
+    assert code == 2 and "cannot matter yet" in err and "2016" in err
     code, _, err = yreb(capsys, "sweep-report", str(tmp_path / "s"), "--year", "2030")
     assert code == 2 and "year not simulated" in err
     code, _, err = yreb(capsys, "sweep-report", str(tmp_path / "s"), "--outcomes", "theil_l_total")

@@ -2,8 +2,13 @@
 
 Pairing: replication k of a scenario and of the baseline were run with the same seed (common random
 numbers), so the effect is measured per pair, d_k = scenario_k - baseline_k. The effect's estimate is
-the mean of d_k; its 90% interval is the t-interval of that mean across pairs (the band in the plots).
+the mean of d_k; its 90% seed interval is the t-interval of that mean across pairs (the band in the plots):
+it measures the sampling noise of a finite number of replications, not the uncertainty of the model (see
+``yreb.analysis.sensitivity`` for the effect over the range of the model's unpinned assumptions).
 The 5-95% quantiles of d_k (spread of single-pair effects) are reported in the table as well.
+
+The summary (``headline_table``) gives, per scenario, the nation, the belt and the rest of China, and the
+three largest regional gains and losses of real GDP (ranked by the change in 100m yuan).
 """
 
 from __future__ import annotations
@@ -38,8 +43,12 @@ METHOD = (
     "Replication k of each scenario is paired with replication k of the baseline (same seed, common random "
     "numbers); d_k = scenario_k - baseline_k. Effect = mean of d_k; 90% interval = t-interval of that mean "
     "across pairs (the band in the difference plots); q05/q95 = 5% and 95% quantiles of the single-pair "
-    "differences. Level plots show the median and the 5-95% quantiles across replications."
+    "differences. The interval is a seed interval: the sampling noise of the replications, not the uncertainty "
+    "of the model. Level plots show the median and the 5-95% quantiles across replications."
 )
+# the summary's outcomes: (variable, whether its absolute change is shown besides the %)
+HEADLINE_OUTCOMES = ("gdp_100m_yuan", "real_income_per_capita_yuan", "welfare_yuan")
+TOP_REGIONS = 3  # largest regional gains and losses in the summary
 DEFAULT_OUTCOMES = (
     "gdp_100m_yuan",
     "real_income_per_capita_yuan",
@@ -334,7 +343,10 @@ def summarise_differences(diffs: pd.DataFrame, level: float = LEVEL) -> pd.DataF
     out["ci90_low"], out["ci90_high"] = t_interval(out.mean_difference, out.sd_difference, out.n_pairs, level)
     with np.errstate(divide="ignore", invalid="ignore"):
         relative = (out.baseline_mean > 0) & ~out.variable.isin(SIGNED_OUTCOMES)
-        out["pct_of_baseline"] = np.where(relative, 100 * out.mean_difference / out.baseline_mean, np.nan)
+        scale = np.where(relative, 100 / out.baseline_mean, np.nan)
+    # the baseline mean is one number per row, so the interval in % is the interval in units, scaled
+    out["pct_of_baseline"] = out.mean_difference * scale
+    out["pct_low"], out["pct_high"] = out.ci90_low * scale, out.ci90_high * scale
     return out
 
 
@@ -426,6 +438,27 @@ class Comparison:
         """Scenario names, baseline first."""
         return [r.name for r in self.runs]
 
+    @property
+    def end_year(self) -> int:
+        """The last simulated year (the year of the summary and the tables)."""
+        return self.baseline.years[1]
+
+    def pairing_warnings(self) -> list[str]:
+        """One warning per scenario whose replications or the baseline's are not all paired (how many are used,
+        how many of each run are dropped)."""
+        base = self.baseline
+        n_base = base.results.replication.nunique()
+        out = []
+        for run in self.runs[1:]:
+            n_run, used = run.results.replication.nunique(), len(self.pairs[run.name])
+            if used < n_run or used < n_base:
+                out.append(
+                    f"{run.name}: {used} paired replications used; dropped {n_run - used} of its {n_run} and "
+                    f"{n_base - used} of the baseline's {n_base} (they have no partner with the same replication "
+                    "number and seed)"
+                )
+        return out
+
 
 def choose_baseline(runs: list[RunData], name: str | None) -> list[RunData]:
     """Put the baseline first: the run named ``name``, or the one whose scenario is 'baseline'."""
@@ -464,10 +497,14 @@ def compare_runs(runs: list[RunData]) -> Comparison:
     )
 
 
+MAX_FOLDER_NAME = 200  # characters of the joined names in compare-<names> (file names may have 255 bytes)
+
+
 def default_out_dir(names: list[str], parent: Path) -> Path:
-    """parent/compare-<names>; long lists are shortened with a hash so the name stays a valid file name."""
+    """parent/compare-<names joined by '-'>, baseline first; when the joined names are longer than
+    MAX_FOLDER_NAME characters, parent/compare-<baseline>-and-<n>-more-<8 hex digits of their SHA-256>."""
     joined = "-".join(names)
-    if len(joined) > 100:
+    if len(joined) > MAX_FOLDER_NAME:
         joined = f"{names[0]}-and-{len(names) - 1}-more-{hashlib.sha256(joined.encode()).hexdigest()[:8]}"
     return Path(parent) / f"compare-{joined}"
 
@@ -518,3 +555,55 @@ def gdp_concepts_end_year(outcomes: pd.DataFrame, year: int) -> pd.DataFrame:
         .mean()
         .reset_index()
     )
+
+
+# --- the summary ------------------------------------------------------------------------------------
+
+
+def headline_table(
+    summary: pd.DataFrame,
+    scenario: str,
+    year: int,
+    headline: list[str],
+    regions: list[str],
+    outcomes: tuple[str, ...] = HEADLINE_OUTCOMES,
+    k: int = TOP_REGIONS,
+) -> pd.DataFrame:
+    """The summary of one scenario in ``year``: one row per headline region (nation, belt, rest of China),
+    then the ``k`` largest gains and the ``k`` largest losses of real GDP (change in 100m yuan) among
+    ``regions``. Columns: role (``headline``, ``gain``, ``loss``), region, and per outcome ``<outcome>``,
+    ``<outcome>:low``, ``<outcome>:high`` (effect and seed interval, units of the outcome) and the same with
+    ``:pct`` (in % of the baseline). A region is a gain only if its change is positive, a loss if negative."""
+    rows = summary[(summary.scenario == scenario) & (summary.year == year) & summary.variable.isin(outcomes)]
+    gdp = rows[(rows.variable == "gdp_100m_yuan") & rows.region.isin(regions)].set_index("region").mean_difference
+    gains = gdp[gdp > 0].sort_values(ascending=False).index[:k]
+    losses = gdp[gdp < 0].sort_values().index[:k]
+    order = [("headline", r) for r in headline] + [("gain", r) for r in gains] + [("loss", r) for r in losses]
+    records = []
+    for role, region in order:
+        record = {"role": role, "region": region}
+        for outcome in outcomes:
+            row = rows[(rows.region == region) & (rows.variable == outcome)]
+            if row.empty:
+                continue
+            r = row.iloc[0]
+            record |= {
+                outcome: r.mean_difference,
+                f"{outcome}:low": r.ci90_low,
+                f"{outcome}:high": r.ci90_high,
+                f"{outcome}:pct": r.pct_of_baseline,
+                f"{outcome}:pct_low": r.pct_low,
+                f"{outcome}:pct_high": r.pct_high,
+                "n_pairs": int(r.n_pairs),
+            }
+        records.append(record)
+    return pd.DataFrame(records)
+
+
+def moved_share(table: pd.DataFrame, belt: str, rest: str) -> float | None:
+    """Share of the belt's real-GDP gain that the rest of China loses (the part moved, not created), from a
+    ``headline_table``; None unless the belt gains and the rest of China loses."""
+    gdp = table.set_index("region")["gdp_100m_yuan"]
+    if belt not in gdp or rest not in gdp or not (gdp[belt] > 0 > gdp[rest]):
+        return None
+    return float(min(1.0, -gdp[rest] / gdp[belt]))

@@ -5,7 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from yreb.cli.common import DEFAULT_RESULTS, check_choice
+from yreb.cli.common import DEFAULT_RESULTS, FLAG_NAMES, check_choice
+from yreb.errors import UserInputError
 
 
 def cmd_compare(args) -> int:
@@ -21,6 +22,8 @@ def cmd_compare(args) -> int:
         load_run,
         version_warnings,
     )
+    from yreb.analysis.decompose import decompose
+    from yreb.analysis.sensitivity import sensitivity
     from yreb.viz.report import write_comparison
 
     runs = choose_baseline([load_run(f) for f in args.result_dirs], args.baseline)
@@ -33,7 +36,13 @@ def cmd_compare(args) -> int:
     for warning in version_warnings(runs):
         print(f"warning: {warning}", file=sys.stderr)
     out = Path(args.out) if args.out else default_out_dir(comparison.order, DEFAULT_RESULTS)
-    folder = write_comparison(
+    if out.exists() and not args.force:  # refuse before the (possibly long) decomposition and sensitivity runs
+        raise UserInputError("result folder already exists", file=str(out), expected="a new --out folder, or --force")
+    cache = out.parent / ".cache"  # variants run by --decompose and --sensitivity, kept across --force
+    say = (lambda text: print(f"  {text}", file=sys.stderr)) if not args.quiet else None
+    parts = decompose(comparison, cache_dir=cache, progress=say) if args.decompose else None
+    effects = sensitivity(comparison, cache_dir=cache, progress=say) if args.sensitivity else None
+    folder, warnings = write_comparison(
         comparison,
         out,
         outcomes=outcomes,
@@ -41,9 +50,16 @@ def cmd_compare(args) -> int:
         map_outcome=args.map_outcome,
         chinese=args.chinese,
         force=args.force,
+        formats=tuple(args.format),
+        decomposition=parts,
+        sensitivity=effects,
+        pdf=not args.no_pdf,
+        flags=FLAG_NAMES,
     )
     for name, reps in comparison.pairs.items():
         print(f"{name} vs {comparison.baseline.name}: {len(reps)} paired replications")
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     print(f"wrote {folder} (open {folder / 'report.html'})")
     return 0
 
@@ -65,7 +81,12 @@ def add_commands(subparsers) -> None:
     p.add_argument(
         "--baseline", help="scenario name of the baseline (default: the folder whose scenario is 'baseline')"
     )
-    p.add_argument("--out", type=Path, help="output folder (default results/compare-<names>)")
+    p.add_argument(
+        "--out",
+        type=Path,
+        help="output folder (default results/compare-<names joined by '-'>; past 200 characters "
+        "results/compare-<baseline>-and-<n>-more-<hash>)",
+    )
     p.add_argument(
         "--metrics",
         nargs="+",
@@ -84,6 +105,30 @@ def add_commands(subparsers) -> None:
         default="gdp_per_capita_yuan",
         help="variable whose end-year change (%% of baseline) colours the map (default gdp_per_capita_yuan)",
     )
-    p.add_argument("--chinese", action="store_true", help="label regions in English and Chinese")
+    p.add_argument(
+        "--decompose",
+        action="store_true",
+        help="also run each component of every scenario alone (barrier factors, policies) and report the parts "
+        "and their interaction (cached in <out>/../.cache)",
+    )
+    p.add_argument(
+        "--sensitivity",
+        action="store_true",
+        help="also run scenario and baseline at both ends of every unpinned assumption's range (tornado chart)",
+    )
+    p.add_argument(
+        "--format",
+        nargs="+",
+        choices=["png", "svg", "pdf"],
+        default=["png"],
+        help="figure formats besides the PNG the report embeds (default png)",
+    )
+    p.add_argument("--no-pdf", action="store_true", help="do not print report.pdf (needs Chromium)")
+    p.add_argument("--quiet", action="store_true", help="no progress messages")
+    p.add_argument(
+        "--chinese",
+        action="store_true",
+        help="Chinese titles, axes, legends, table headers and region names (needs a font with Chinese glyphs)",
+    )
     p.add_argument("--force", action="store_true", help="replace an existing output folder")
     p.set_defaults(func=cmd_compare)

@@ -75,7 +75,11 @@ def cmd_sweep_report(args) -> int:
         check_choice(args.outcomes, list(METRICS), "--outcomes")
     meta = verify_sweep_folder(args.folder)  # checksums, rows and schemas of every table, before reading them
     check_reportable(meta.get("sweep"), meta.get("design_points"), str(args.folder / "metadata.json"))
-    folder = write_report(args.folder, out=args.out, outcomes=args.outcomes, year=args.year)
+    folder, warnings = write_report(
+        args.folder, out=args.out, outcomes=args.outcomes, year=args.year, years=args.years, force=args.force
+    )
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     print(f"wrote {folder}")
     return 0
 
@@ -109,5 +113,14 @@ def add_commands(subparsers) -> None:
     r.add_argument("folder", type=Path, help="sweep folder written by 'yreb sweep'")
     r.add_argument("--outcomes", nargs="+", metavar="OUTCOME", help="outcomes (default: all the sweep recorded)")
     r.add_argument("--year", type=int, help="year of the indices and response plots (default: the last year)")
+    r.add_argument(
+        "--years",
+        nargs="+",
+        type=int,
+        metavar="YEAR",
+        help="years of the indices (default: from the earliest policy start, or every year after the base year "
+        "when model parameters are varied)",
+    )
     r.add_argument("--out", type=Path, help="report folder (default: FOLDER/report)")
+    r.add_argument("--force", action="store_true", help="replace an existing report folder")
     r.set_defaults(func=cmd_sweep_report)

@@ -24,6 +24,7 @@ def belt_gdp_trillion_yuan(model: YREBModel) -> float:
 
 
 def belt_share_of_national_gdp_pct(model: YREBModel) -> float:
+    """The belt's share of national GDP in the last simulated year, %."""
     gdp = model.last_outputs["gdp_100m_yuan"]
     return float(100 * gdp[model.table.in_belt].sum() / gdp.sum())
 
@@ -54,6 +55,7 @@ class AppModel(YREBModel):
         )
 
     def step(self):
+        """Advance the model one year (stop after the last)."""
         if self.year > self.years[-1]:
             self.running = False
             return

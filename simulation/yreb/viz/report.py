@@ -1,16 +1,26 @@
-"""Self-contained HTML reports (plots embedded as base64 PNG, no external files): for a run and a comparison."""
+"""Self-contained HTML reports (plots embedded as base64 PNG, no external files): for a run and a comparison.
+
+The comparison report reads in the order a policy analyst hands it on: the summary first (one sentence and
+one table per scenario), where the effect comes from (decomposition by channel), how sure it is (tornado over
+the unpinned assumptions; the seed interval named as such), then the detail (differences by region, map,
+inequality, tables), then method and provenance. A print stylesheet lays it out on A4 (report.pdf, printed
+by a headless Chromium, ``yreb.viz.pdf``); what only a screen can use (long tables, more figures, metadata)
+is collapsed there and left out of print.
+"""
 
 from __future__ import annotations
 
 import base64
 import html
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
 import pandas as pd
 
 from yreb.analysis.compare import (
+    HEADLINE_OUTCOMES,
     INEQUALITY_METRICS,
     METHOD,
     OUTCOME_LABELS,
@@ -22,17 +32,26 @@ from yreb.analysis.compare import (
     flow_matrices,
     format_number,
     gdp_concepts_end_year,
+    headline_table,
     load_run,
+    moved_share,
     net_flow_change,
+    od_matrix,
     version_warnings,
 )
-from yreb.analysis.metrics import BELT
+from yreb.analysis.decompose import Decomposition
+from yreb.analysis.metrics import BELT, NATION
+from yreb.analysis.sensitivity import tornado_table
+from yreb.errors import render_argument
 from yreb.runs.integrity import manifest, seal
 from yreb.runs.provenance import provenance
 from yreb.runs.storage import atomic_folder, write_json, write_table, write_text
-from yreb.viz.compare_plots import plot_difference_panels, plot_level_panels, save_figure
-from yreb.viz.maps import load_boundaries, plot_flow_map
-from yreb.viz.plotting import RUN_PLOTS, font_fallback_rc, plot_run, region_labels, scenario_colour
+from yreb.viz.compare_plots import plot_difference_panels, plot_level_panels
+from yreb.viz.i18n import ENGLISH, Words
+from yreb.viz.maps import ARROW_THRESHOLD, load_boundaries, plot_flow_map
+from yreb.viz.pdf import print_pdf
+from yreb.viz.plotting import RUN_PLOTS, font_fallback_rc, plot_run, region_labels, save_figure, scenario_colour
+from yreb.viz.summary_plots import plot_decomposition, plot_tornado
 
 CONCEPTS_NOTE = (
     "<p class='note'>100 million yuan, mean over replications. Real GDP (2015 prices) by location: produced in "
@@ -49,6 +68,26 @@ th, td { border: 1px solid #ddd; padding: .25em .5em; } td { text-align: right; 
 td:first-child, th { text-align: left; } tr:nth-child(even) { background: #f7f7f7; }
 pre { background: #f5f5f5; padding: 1em; overflow-x: auto; font-size: .8em; }
 .note { color: #555; font-size: .9em; } .warning { color: #a00; font-weight: bold; }
+.sentence { font-size: 1.08em; } .desc { color: #444; font-style: italic; margin: .2em 0; }
+table.summary td, table.summary th { padding: .3em .6em; } table.summary .ci { color: #666; font-size: .85em; }
+table.summary tr.headline td { font-weight: 600; } table.summary tr.first-region td { border-top: 2px solid #888; }
+table.scenarios, table.fixed { table-layout: fixed; width: 100%; }
+table.scenarios td, table.fixed td, table.fixed th { overflow-wrap: anywhere; }
+td.pos { color: #14532d; } td.neg { color: #7f1d1d; }
+figure { margin: .5em 0 1.2em; } figcaption { margin-top: -.8em; }
+@page { size: A4; margin: 13mm 12mm; }
+@media print {
+  body { max-width: none; margin: 0; padding: 0; font-size: 9.5pt; line-height: 1.3; }
+  h1 { font-size: 15pt; margin: 0 0 .3em; } h2 { font-size: 12.5pt; margin-top: 1em; break-after: avoid; }
+  h3 { font-size: 10.5pt; break-after: avoid; margin: .6em 0 .2em; }
+  .no-print, details { display: none !important; }
+  section.page { break-before: page; }
+  figure, table, img { break-inside: avoid; }
+  img { max-height: 23.5cm; max-width: 100%; margin: .2em 0 .6em; border: 0; }
+  figure.half img { max-height: 11cm; }
+  table { font-size: 7.5pt; margin: .3em 0 .8em; width: 100%; } th, td { padding: .12em .3em; }
+  tr:nth-child(even) { background: #f3f3f3; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
 """
 
 
@@ -78,11 +117,17 @@ def metadata_html(metadata: dict, summary: str) -> str:
     return f"<details><summary>{html.escape(summary)}</summary><pre>{text}</pre></details>"
 
 
-def page(title: str, sections: list[tuple[str, str]], intro: str = "") -> str:
-    """A complete HTML document: title, intro, then (heading, inner HTML) sections."""
-    body = "\n".join(f"<section><h2>{html.escape(h)}</h2>\n{inner}</section>" for h, inner in sections)
+def page(title: str, sections: list[tuple], intro: str = "", lang: str = "en") -> str:
+    """A complete HTML document: title, intro, then sections, each (heading, inner HTML) or (heading, inner
+    HTML, id, CSS class); a section of class ``page`` starts a new printed page."""
+    parts = []
+    for section in sections:
+        heading, inner, ident, cls = (*section, "", "")[:4]
+        attrs = (f" id='{ident}'" if ident else "") + (f" class='{cls}'" if cls else "")
+        parts.append(f"<section{attrs}><h2>{html.escape(heading)}</h2>\n{inner}</section>")
+    body = "\n".join(parts)
     return (
-        f"<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+        f"<!DOCTYPE html>\n<html lang='{lang}'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
         f"<style>{STYLE}</style></head>\n<body><h1>{html.escape(title)}</h1>\n{intro}\n{body}\n</body></html>\n"
     )
 
@@ -157,120 +202,468 @@ def _formatted(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.apply(lambda col: col.map(format_number) if pd.api.types.is_float_dtype(col) else col)
 
 
-def comparison_html(
-    c, figures: list[tuple[Path, str]], effects: pd.DataFrame, concepts: pd.DataFrame, labels: dict[str, str]
+# --- the comparison report --------------------------------------------------------------------------
+
+
+def _e(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def fmt_pct(x: float, sign: bool = True) -> str:
+    """A change in %: +3.4%, -0.12%, +0.004% (n/a for NaN)."""
+    if pd.isna(x):
+        return "n/a"
+    digits = 1 if abs(x) >= 10 else 2 if abs(x) >= 0.1 else 3
+    return f"{x:+.{digits}f}%" if sign else f"{x:.{digits}f}%"
+
+
+def fmt_abs(x: float) -> str:
+    """A change in units, signed: +1,234 or +0.56."""
+    if pd.isna(x):
+        return "n/a"
+    return f"{x:+,.0f}" if abs(x) >= 100 else f"{x:+.3g}"
+
+
+def _interval(lo: float, hi: float, fmt) -> str:
+    if pd.isna(lo) or pd.isna(hi):
+        return ""
+    return f"<br><span class='ci'>[{fmt(lo)}, {fmt(hi)}]</span>"
+
+
+def _sign_class(x: float) -> str:
+    return "" if pd.isna(x) or x == 0 else " class='pos'" if x > 0 else " class='neg'"
+
+
+CONCEPT_COLUMNS = (
+    "scenario",
+    "region",
+    "gdp_100m_yuan",
+    "gdp_attributed_100m_yuan",
+    "gdp_nominal_100m_yuan",
+    "income_100m_yuan",
+    "attributed_minus_location_100m_yuan",
+    "income_minus_nominal_gdp_100m_yuan",
+)
+SUMMARY_COLUMNS = (  # (outcome, in %, header key)
+    ("gdp_100m_yuan", True, "col_gdp_pct"),
+    ("gdp_100m_yuan", False, "col_gdp_abs"),
+    ("real_income_per_capita_yuan", True, "col_income_pct"),
+    ("real_income_per_capita_yuan", False, "col_income_abs"),
+    ("welfare_yuan", True, "col_welfare_pct"),
+)
+
+
+def summary_table_html(table: pd.DataFrame, labels: dict[str, str], words: Words) -> str:
+    """The summary table of one scenario: headline rows, then the largest regional gains and losses; each cell
+    the effect with its seed interval below."""
+    head = "".join(f"<th>{_e(words.t(key))}</th>" for _, _, key in SUMMARY_COLUMNS)
+    rows, previous = [], "headline"
+    for r in table.itertuples(index=False):
+        record = dict(zip(table.columns, r))
+        cls = "headline" if record["role"] == "headline" else "region"
+        if record["role"] != "headline" and previous == "headline":
+            cls += " first-region"
+        previous = record["role"]
+        role = words.t(f"role_{record['role']}")
+        name = _e(labels.get(record["region"], record["region"])) + (
+            f" <span class='ci'>({_e(role)})</span>" if role else ""
+        )
+        cells = []
+        for outcome, pct, _ in SUMMARY_COLUMNS:
+            if outcome not in record or pd.isna(record.get(outcome)):
+                cells.append("<td>n/a</td>")
+                continue
+            if pct:
+                value = record[f"{outcome}:pct"]
+                text = fmt_pct(value) + _interval(record[f"{outcome}:pct_low"], record[f"{outcome}:pct_high"], fmt_pct)
+            else:
+                value = record[outcome]
+                text = fmt_abs(value) + _interval(record[f"{outcome}:low"], record[f"{outcome}:high"], fmt_abs)
+            cells.append(f"<td{_sign_class(value)}>{text}</td>")
+        rows.append(f"<tr class='{cls}'><td>{name}</td>{''.join(cells)}</tr>")
+    return (
+        f"<table class='summary'><thead><tr><th>{_e(words.t('col_region'))}</th>{head}</tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def summary_sentence(table: pd.DataFrame, scenario: str, year: int, headline: list[str], words: Words) -> str:
+    """One sentence: national, belt and rest-of-China real GDP, how much of the belt's gain is moved, welfare."""
+    rows = table.set_index("region")
+    nation, belt, rest = headline[0], headline[1], headline[2] if len(headline) > 2 else None
+
+    def gdp(region: str) -> str:
+        r = rows.loc[region]
+        return f"{fmt_pct(r['gdp_100m_yuan:pct'])} ({fmt_abs(r['gdp_100m_yuan'])} 100m yuan)"
+
+    welfare = fmt_pct(rows.loc[nation].get("welfare_yuan:pct", float("nan")))
+    values = dict(year=year, scenario=scenario, nation=gdp(nation), belt=gdp(belt), welfare=welfare)
+    values["rest"] = gdp(rest) if rest is not None else "n/a"
+    moved = moved_share(table, belt, rest) if rest is not None else None
+    if moved is not None:
+        return words.t("sentence_moved", moved=moved, **values)
+    return words.t("sentence", **values)
+
+
+def decomposition_table_html(table: pd.DataFrame, scenario: str, year: int, labels: dict, words: Words) -> str:
+    """Components x (nation, belt, rest of China real GDP; national welfare), % of baseline with seed
+    intervals."""
+    rows = table[(table.scenario == scenario) & (table.year == year)]
+    wanted = [
+        (NATION, "gdp_100m_yuan"),
+        (BELT, "gdp_100m_yuan"),
+        ("RestOfChina", "gdp_100m_yuan"),
+        (NATION, "welfare_yuan"),
+    ]
+    columns = [(r, v) for r, v in wanted if ((rows.region == r) & (rows.variable == v)).any()]
+    head = "".join(f"<th>{_e(labels.get(r, r))}: {_e(words.outcome(v))}, %</th>" for r, v in columns)
+    body = []
+    for component in dict.fromkeys(rows.component):
+        part = rows[rows.component == component]
+        channel = part.channel.iloc[0]
+        cells = []
+        for region, variable in columns:
+            x = part[(part.region == region) & (part.variable == variable)].iloc[0]
+            cells.append(f"<td{_sign_class(x.pct_of_baseline)}>{fmt_pct(x.pct_of_baseline)}"
+                         f"{_interval(x.pct_low, x.pct_high, fmt_pct)}</td>")  # fmt: skip
+        name = words.channel(component) if component in ("interaction", "total") else component
+        style = " class='headline'" if component == "total" else ""
+        body.append(f"<tr{style}><td>{_e(name)}</td><td>{_e(words.channel(channel))}</td>{''.join(cells)}</tr>")
+    return (
+        f"<table class='summary'><thead><tr><th>{_e(words.t('col_component'))}</th>"
+        f"<th>{_e(words.t('col_channel'))}</th>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    )
+
+
+def tornado_table_html(tornado: pd.DataFrame, scenario: str, labels: dict, words: Words, top: int = 8) -> str:
+    """The largest swings per outcome: assumption (range), effect at the low end, at the defaults, at the high
+    end (% of baseline)."""
+    rows = tornado[tornado.scenario == scenario]
+    out = []
+    for (region, variable), part in rows.groupby(["region", "variable"], sort=False):
+        body = "".join(
+            f"<tr><td>{_e(r.parameter)} ({r.low_value:g}-{r.high_value:g})</td><td>{fmt_pct(r.low)}</td>"
+            f"<td>{fmt_pct(r.default)}</td><td>{fmt_pct(r.high)}</td><td>{fmt_pct(r.swing, sign=False)}</td></tr>"
+            for r in part.head(top).itertuples()
+        )
+        out.append(
+            f"<h4>{_e(labels.get(region, region))}: {_e(words.outcome(variable))}</h4><table><thead><tr>"
+            + "".join(
+                f"<th>{_e(words.t(k))}</th>"
+                for k in ("col_parameter", "col_low", "col_default", "col_high", "col_swing")
+            )
+            + f"</tr></thead><tbody>{body}</tbody></table>"
+        )
+    return "<div class='no-print'>" + "".join(out) + "</div>"
+
+
+def regional_pct_table_html(
+    c: Comparison, scenario: str, outcomes: list[str], regions: list[str], labels, words
 ) -> str:
-    """The comparison report: scenarios, method, plots (differences first), effects, GDP concepts, metadata."""
+    """Regions (headline first) x model variables: the end-year effect in % of the baseline."""
+    rows = c.summary[(c.summary.scenario == scenario) & (c.summary.year == c.end_year)]
+    variables = [o for o in outcomes if o in VARIABLES]
+    order = list(dict.fromkeys([*c.baseline.headline_regions, *regions]))
+    wide = rows[rows.variable.isin(variables)].pivot_table(index="region", columns="variable", values="pct_of_baseline")
+    head = "".join(f"<th>{_e(words.outcome(v))}, %</th>" for v in variables)
+    body = "".join(
+        f"<tr><td>{_e(labels.get(r, r))}</td>"
+        + "".join(f"<td{_sign_class(wide.loc[r, v])}>{fmt_pct(wide.loc[r, v])}</td>" for v in variables)
+        + "</tr>"
+        for r in order
+        if r in wide.index
+    )
+    return f"<table><thead><tr><th>{_e(words.t('col_region'))}</th>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def effects_html(effects: pd.DataFrame, labels: dict, words: Words) -> str:
+    """The long effects table with readable headers (outcome names and units, not column names)."""
+    body = "".join(
+        f"<tr><td>{_e(labels.get(r.region, r.region))}</td><td>{_e(words.outcome(r.variable))}</td>"
+        f"<td>{_e(words.unit(r.unit))}</td><td>{format_number(r.baseline_mean)}</td>"
+        f"<td>{format_number(r.scenario_mean)}</td><td{_sign_class(r.mean_difference)}>{fmt_abs(r.mean_difference)}</td>"
+        f"<td>[{fmt_abs(r.ci90_low)}, {fmt_abs(r.ci90_high)}]</td><td>{fmt_pct(r.pct_of_baseline)}</td></tr>"
+        for r in effects.itertuples()
+    )
+    keys = (
+        "col_region",
+        "col_outcome",
+        "col_unit",
+        "col_baseline",
+        "col_scenario",
+        "col_effect",
+        "col_interval",
+        "col_pct",
+    )
+    head = "".join(f"<th>{_e(words.t(k))}</th>" for k in keys)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def scenarios_html(c: Comparison, words: Words) -> str:
+    """The compared runs: description, replications, pairs, policies, seed, years, folder."""
     base, order = c.baseline, c.order
     rows = "".join(
-        f"<tr><td><span style='color:{scenario_colour(r.name, order)}'>&#9632;</span> {html.escape(r.name)}"
-        f"{' (baseline)' if r is base else ''}</td><td style='text-align:left'>{html.escape(r.description)}</td>"
+        f"<tr><td><span style='color:{scenario_colour(r.name, order)}'>&#9632;</span> {_e(r.name)}"
+        f"{_e(words.t('baseline_tag')) if r is base else ''}</td><td style='text-align:left'>{_e(r.description)}</td>"
         f"<td>{r.results.replication.nunique()}</td><td>{len(c.pairs.get(r.name, [])) or '-'}</td>"
-        f"<td style='text-align:left'>{html.escape(policies_text(r))}</td>"
-        f"<td>{esc(r.metadata['scenario'].get('seed'))}</td><td>{r.years[0]}-{r.years[1]}</td>"
-        f"<td style='text-align:left'><code>{html.escape(str(r.folder))}</code></td></tr>"
+        f"<td style='text-align:left'>{_e(policies_text(r))}</td>"
+        f"<td>{_e(r.metadata['scenario'].get('seed'))}</td><td>{r.years[0]}-{r.years[1]}</td>"
+        f"<td style='text-align:left'><code>{_e(r.folder)}</code></td></tr>"
         for r in c.runs
     )
-    scenarios = (
-        "<table><tr><th>scenario</th><th>description</th><th>replications</th><th>pairs with baseline</th>"
-        f"<th>policies</th><th>root seed</th><th>years</th><th>folder</th></tr>{rows}</table>"
-    )
-    concepts = concepts.assign(region=concepts.region.map(labels))
-    warnings = version_warnings(c.runs)
-    sections = [("Warnings", "".join(f"<p class='warning'>{esc(w)}</p>" for w in warnings))] if warnings else []
-    sections += [
-        ("Scenarios", scenarios),
-        ("Method", f"<p>{html.escape(METHOD)}</p>"),
-        ("Plots", "\n".join(image_html(path, caption) for path, caption in figures)),
-        (
-            f"Effects in {base.years[1]} (also effects.csv, effects.md)",
-            table_html(_formatted(effects.assign(region=effects.region.map(labels)))),
-        ),
-        (
-            f"GDP by location and by statistical attribution, and income of residents, {base.years[1]}",
-            CONCEPTS_NOTE + table_html(_formatted(concepts)),
-        ),
-        ("Metadata", "\n".join(metadata_html(r.metadata, f"{r.name}: metadata.json") for r in c.runs)),
-    ]
-    title = f"Scenario comparison: {', '.join(order[1:])} vs {base.name}"
-    return page(title, sections)
+    keys = ("col_scenario", "col_description", "col_replications", "col_pairs", "col_policies", "col_seed",
+            "col_years", "col_folder")  # fmt: skip
+    return f"<table class='scenarios'><tr>{''.join(f'<th>{_e(words.t(k))}</th>' for k in keys)}</tr>{rows}</table>"
+
+
+def display_labels(c: Comparison, chinese: bool) -> dict[str, str]:
+    """Display names of the regions and the aggregates (nation, belt, rest of China) in the report's language."""
+    base, words = c.baseline, Words(chinese)
+    labels = region_labels(list(base.regions.index), list(base.regions.region_zh), chinese)
+    labels[NATION] = words.t(NATION)
+    labels[BELT] = words.t(BELT, n=len(base.belt))
+    labels["OutsideBelt"] = words.t("OutsideBelt")
+    if "RestOfChina" in labels:
+        labels["RestOfChina"] = words.t("RestOfChina")
+    return labels
+
+
+@dataclass
+class Figures:
+    """The comparison's figures by part of the report: (PNG path, caption) lists."""
+
+    summary: dict[str, dict[str, tuple[Path, str]]]  # scenario -> {"decomposition"|"tornado": figure}
+    detail: list[tuple[Path, str]]
+    more: list[tuple[Path, str]]
 
 
 def comparison_figures(
-    c: Comparison, folder: Path, outcomes: list[str], regions: list[str], map_outcome: str, labels: dict[str, str]
-) -> list[tuple[Path, str]]:
-    """Write the comparison's plots into ``folder``: (path, caption) in report order, differences first."""
-    base, order, end = c.baseline, c.order, c.baseline.years[1]
+    c: Comparison,
+    folder: Path,
+    outcomes: list[str],
+    regions: list[str],
+    map_outcome: str,
+    labels: dict[str, str],
+    *,
+    words: Words = ENGLISH,
+    formats: tuple[str, ...] = ("png",),
+    decomposition: Decomposition | None = None,
+    tornado: pd.DataFrame | None = None,
+) -> Figures:
+    """Write the comparison's plots into ``folder`` (PNG and ``formats``), grouped as the report shows them."""
+    base, order, end = c.baseline, c.order, c.end_year
     vs = f"{', '.join(order[1:])} vs {base.name}"
-    belt_outcomes = [o for o in outcomes if o in set(c.summary.loc[c.summary.region == BELT, "variable"])]
-    out = []
+    headline = base.headline_regions
+    figures = Figures({run.name: {} for run in c.runs[1:]}, [], [])
 
-    def add(fig, name: str, caption: str) -> None:
-        out.append((save_figure(fig, folder / f"{name}.png"), caption))
+    def save(fig, name: str) -> Path:
+        return save_figure(fig, folder / f"{name}.png", formats)
 
     n_pairs = min(len(p) for p in c.pairs.values())
-    belt_panels = [(BELT, o, OUTCOME_LABELS[o]) for o in belt_outcomes]
-    if belt_panels:  # outcomes without a belt value (e.g. only tfp) have regional plots only
-        add(
-            plot_difference_panels(
-                c.summary, belt_panels, order, f"Difference from the baseline, whole belt: {vs}", n_pairs
+    for run in c.runs[1:]:
+        if decomposition is not None:
+            fig = plot_decomposition(decomposition.table, run.name, base.name, end, labels, words)
+            figures.summary[run.name]["decomposition"] = (save(fig, f"decomposition_{run.name}"), "")
+        if tornado is not None:
+            seed = c.summary[(c.summary.scenario == run.name) & (c.summary.year == end)]
+            fig = plot_tornado(tornado, seed, run.name, base.name, end, labels, words)
+            figures.summary[run.name]["tornado"] = (save(fig, f"tornado_{run.name}"), "")
+    head_panels = [(r, o, f"{labels.get(r, r)}: {words.outcome(o)}") for o in HEADLINE_OUTCOMES for r in headline]
+    figures.detail.append(
+        (
+            save(
+                plot_difference_panels(
+                    c.summary, head_panels, order, words.t("diff_belt_title", vs=vs), n_pairs, pct=True, words=words
+                ),
+                "differences_belt",
             ),
-            "differences_belt",
-            "Belt totals and belt metrics: scenario minus baseline, paired by seed.",
+            words.t("cap_headline"),
         )
-    for o in [o for o in outcomes if o in VARIABLES]:
-        add(
-            plot_difference_panels(
-                c.summary,
-                [(r, o, labels[r]) for r in regions],
-                order,
-                f"Difference from the baseline by region: {OUTCOME_LABELS[o]} ({vs})",
-                n_pairs,
+    )
+    region_panels = lambda o: [(r, o, labels.get(r, r)) for r in [*headline, *regions]]  # noqa: E731
+    figures.detail.append(
+        (
+            save(
+                plot_difference_panels(
+                    c.summary,
+                    region_panels("gdp_100m_yuan"),
+                    order,
+                    words.t("diff_region_pct_title", outcome=words.outcome("gdp_100m_yuan"), vs=vs),
+                    n_pairs,
+                    pct=True,
+                    words=words,
+                    ncols=5,
+                ),
+                "differences_by_region_gdp_100m_yuan_pct",
             ),
-            f"differences_by_region_{o}",
-            f"{OUTCOME_LABELS[o]} by region: scenario minus baseline.",
+            words.t("cap_regions"),
         )
-    if belt_panels:
-        add(
-            plot_level_panels(c.outcomes, belt_panels, order, "Levels, whole belt, per scenario"),
-            "levels_belt",
-            "Levels of the belt outcomes.",
-        )
-    add(
-        plot_level_panels(
-            c.outcomes,
-            [(BELT, m, OUTCOME_LABELS[m]) for m in INEQUALITY_METRICS],
-            order,
-            "Inequality, convergence and concentration in the belt, per scenario",
-        ),
-        "inequality",
-        "Inequality across the belt's regions (RestOfChina excluded), beta convergence since the "
-        "start year, talent concentration and the belt's share of national GDP.",
     )
     belt = base.belt
     boundaries, reason = load_boundaries(base.regions.region_zh[belt].to_dict())
     change = c.summary[(c.summary.year == end) & (c.summary.variable == map_outcome) & c.summary.region.isin(belt)]
     for run in c.runs[1:]:
         pct = change[change.scenario == run.name].set_index("region").pct_of_baseline.reindex(belt)
-        nets = {f: net_flow_change(run, base, f, c.pairs[run.name], belt) for f in ("talent", "capital")}
+        nets, thresholds = {}, {}
+        for factor in ("talent", "capital"):
+            nets[factor] = net_flow_change(run, base, factor, c.pairs[run.name], belt)
+            gross = od_matrix(base.flows[base.flows.replication.isin(c.pairs[run.name])], factor, belt)
+            gross = gross + gross.T.to_numpy()
+            thresholds[factor] = ARROW_THRESHOLD * float(gross.to_numpy().max())
         fig = plot_flow_map(
             base.regions.loc[belt],
             pct,
             nets,
             labels,
-            f"{run.name} vs {base.name}: {OUTCOME_LABELS[map_outcome]} in {end} (colour) and change "
-            f"in cumulative net flows {base.years[0]}-{end} among belt regions (arrows)",
-            f"change in {OUTCOME_LABELS[map_outcome]}, % of baseline ({end}, mean of pairs)",
+            words.t(
+                "map_title",
+                scenario=run.name,
+                baseline=base.name,
+                outcome=words.outcome(map_outcome),
+                year=end,
+                start=base.years[0],
+            ),  # fmt: skip
+            words.t("map_colour", outcome=words.outcome(map_outcome), year=end),
             boundaries,
             reason,
+            thresholds=thresholds,
+            words=words,
         )
-        add(
-            fig,
-            f"map_{run.name}",
-            f"Map: {run.name} minus {base.name}. Arrows point from a to b where the "
-            "scenario moves more net talent or capital from a to b than the baseline.",
+        figures.detail.append((save(fig, f"map_{run.name}"), words.t("cap_map", scenario=run.name, baseline=base.name)))
+    figures.detail.append(
+        (
+            save(
+                plot_level_panels(
+                    c.outcomes,
+                    [(BELT, m, words.outcome(m)) for m in INEQUALITY_METRICS],
+                    order,
+                    words.t("inequality_title"),
+                    words=words,
+                ),
+                "inequality",
+            ),
+            words.t("cap_inequality"),
         )
-    return out
+    )
+    # more figures (screen only): absolute differences per region of every variable (% for real GDP is above)
+    for o in [o for o in outcomes if o in VARIABLES]:
+        fig = plot_difference_panels(
+            c.summary, region_panels(o), order, words.t("diff_region_title", outcome=words.outcome(o), vs=vs), n_pairs,
+            words=words, ncols=5,
+        )  # fmt: skip
+        figures.more.append((save(fig, f"differences_by_region_{o}"), ""))
+    belt_outcomes = [o for o in outcomes if o in set(c.summary.loc[c.summary.region == BELT, "variable"])]
+    level_panels = [(r, o, f"{labels.get(r, r)}: {words.outcome(o)}") for o in HEADLINE_OUTCOMES for r in headline]
+    level_panels += [(BELT, o, words.outcome(o)) for o in belt_outcomes if o not in VARIABLES]
+    figures.more.append(
+        (
+            save(
+                plot_level_panels(c.outcomes, level_panels, order, words.t("levels_title"), words=words), "levels_belt"
+            ),
+            words.t("cap_levels"),
+        )
+    )
+    return figures
+
+
+def _how_to(argument: str, flags: dict[str, str] | None) -> str:
+    """How to switch an optional part on: ``--decompose`` on the command line, ``decompose=True`` in Python."""
+    return render_argument(argument, flags)
+
+
+def comparison_html(
+    c: Comparison,
+    figures: Figures,
+    effects: pd.DataFrame,
+    concepts: pd.DataFrame,
+    labels: dict[str, str],
+    *,
+    outcomes: list[str],
+    regions: list[str],
+    words: Words = ENGLISH,
+    decomposition: Decomposition | None = None,
+    tornado: pd.DataFrame | None = None,
+    warnings: list[str] = (),
+    flags: dict[str, str] | None = None,
+) -> str:
+    """The comparison report: summary, where the effect comes from, how sure, detail, method and provenance."""
+    base, end = c.baseline, c.end_year
+    headline = base.headline_regions
+    n_pairs = min(len(p) for p in c.pairs.values())
+    sections = []
+    if warnings:
+        sections.append((words.t("warnings"), "".join(f"<p class='warning'>{_e(w)}</p>" for w in warnings), "warnings"))
+    summary = []
+    for run in c.runs[1:]:
+        table = headline_table(c.summary, run.name, end, headline, base.belt)
+        summary.append(
+            f"<h3>{_e(run.name)}</h3>"
+            + (f"<p class='desc'>{_e(run.description)}</p>" if run.description else "")
+            + f"<p class='sentence'>{_e(summary_sentence(table, run.name, end, headline, words))}</p>"
+            + summary_table_html(table, labels, words)
+        )
+    summary.append(f"<p class='note'>{_e(words.t('summary_note', year=end, n=n_pairs))}</p>")
+    sections.append((words.t("summary"), "\n".join(summary), "summary"))
+    where = [f"<p class='note'>{_e(words.t('where_note'))}</p>"] if decomposition is not None else []
+    if decomposition is None:
+        where.append(f"<p>{_e(words.t('where_missing', decompose=_how_to('decompose', flags)))}</p>")
+    else:
+        for run in c.runs[1:]:
+            path, caption = figures.summary[run.name]["decomposition"]
+            where.append(
+                f"<h3>{_e(run.name)}</h3>"
+                + image_html(path, caption)
+                + decomposition_table_html(decomposition.table, run.name, end, labels, words)
+            )
+    sections.append((words.t("where"), "\n".join(where), "where", "page"))
+    sure = []
+    if tornado is None:
+        sure.append(f"<p>{_e(words.t('tornado_missing', sensitivity=_how_to('sensitivity', flags)))}</p>")
+    else:
+        sure.append(f"<p class='note'>{_e(words.t('tornado_note', year=end))}</p>")
+        for run in c.runs[1:]:
+            path, caption = figures.summary[run.name]["tornado"]
+            sure.append(
+                f"<h3>{_e(run.name)}</h3>"
+                + image_html(path, caption)
+                + tornado_table_html(tornado, run.name, labels, words)
+            )
+    sure.append(f"<p>{_e(words.t('seed_note', n=n_pairs))}</p>")
+    sections.append((words.t("how_sure"), "\n".join(sure), "how-sure"))
+    detail = [image_html(path, caption) for path, caption in figures.detail]
+    for run in c.runs[1:]:
+        detail.append(
+            f"<h3>{_e(run.name)}: {_e(words.t('col_pct'))}, {end}</h3>"
+            + regional_pct_table_html(c, run.name, outcomes, regions, labels, words)
+        )
+    detail.append(
+        f"<details><summary>{_e(words.t('effects_table', year=end))}</summary>"
+        f"{effects_html(effects, labels, words)}</details>"
+    )
+    concepts = _formatted(concepts.assign(region=concepts.region.map(lambda r: labels.get(r, r))))
+    concepts = concepts.rename(columns={k: words.t(f"concept_{k}") for k in CONCEPT_COLUMNS})
+    detail.append(
+        f"<details><summary>{_e(words.t('concepts', year=end))}</summary>"
+        f"{CONCEPTS_NOTE}{concepts.to_html(index=False, border=0, na_rep='n/a', classes='fixed')}</details>"
+    )
+    detail.append(
+        f"<details class='no-print'><summary>{_e(words.t('more_figures'))}</summary>"
+        + "\n".join(image_html(path, caption) for path, caption in figures.more)
+        + "</details>"
+    )
+    sections.append((words.t("detail"), "\n".join(detail), "detail", "page"))
+    method = (
+        f"<p>{_e(METHOD)}</p>"
+        + scenarios_html(c, words)
+        + f"<p class='note'>yreb {_e(provenance().get('versions', {}).get('yreb-flows', ''))}, code "
+        f"{_e(str(provenance().get('code_sha256', ''))[:12])}</p>"
+        + f"<details><summary>{_e(words.t('metadata'))}</summary>"
+        + "\n".join(metadata_html(r.metadata, f"{r.name}: metadata.json") for r in c.runs)
+        + "</details>"
+    )
+    sections.append((words.t("method"), method, "method", "page"))
+    title = words.t("title", scenarios=", ".join(c.order[1:]), baseline=base.name)
+    return page(title, sections, lang="zh" if words.chinese else "en")
 
 
 def write_comparison(
@@ -282,21 +675,56 @@ def write_comparison(
     map_outcome: str,
     chinese: bool = False,
     force: bool = False,
-) -> Path:
-    """Write plots, effects.csv/.md, the full difference table, flow matrices and report.html atomically."""
+    formats: tuple[str, ...] = ("png",),
+    decomposition: Decomposition | None = None,
+    sensitivity: pd.DataFrame | None = None,
+    pdf: bool = True,
+    flags: dict[str, str] | None = None,
+) -> tuple[Path, list[str]]:
+    """Write plots (PNG and ``formats``), effects.csv/.md, the full difference table, flow matrices, the
+    decomposition and sensitivity tables when given, report.html and (``pdf``, with a Chromium) report.pdf,
+    atomically. Returns the folder and the warnings (unpaired replications; a PDF that could not be made)."""
     base = c.baseline
-    labels = region_labels(list(base.regions.index), list(base.regions.region_zh), chinese)
-    labels[BELT] = f"Belt ({len(base.belt)} regions)"
-    rc = font_fallback_rc("".join(labels.values())) if chinese else {}
-    end = base.years[1]
-    table = effects_table(c.summary, end, outcomes, regions, c.baseline.headline_regions)
+    words = Words(chinese)
+    labels = display_labels(c, chinese)
+    rc = (
+        font_fallback_rc("".join(labels.values()) + "".join(words.t(k) for k in ("summary", "where")))
+        if chinese
+        else {}
+    )
+    end = c.end_year
+    table = effects_table(c.summary, end, outcomes, regions, base.headline_regions)
+    tornado = tornado_table(sensitivity, c.summary, end) if sensitivity is not None else None
+    warnings = [*version_warnings(c.runs), *c.pairing_warnings()]
     inputs = [r.folder for r in c.runs]
     with matplotlib.rc_context(rc), atomic_folder(Path(out), force, kind="comparison", inputs=inputs) as tmp:
-        figures = comparison_figures(c, tmp, outcomes, regions, map_outcome, labels)
+        figures = comparison_figures(
+            c, tmp, outcomes, regions, map_outcome, labels, words=words, formats=formats,
+            decomposition=decomposition, tornado=tornado,
+        )  # fmt: skip
         written = write_table(table, tmp / "effects", csv=True)
         write_text_atomic(tmp / "effects.md", effects_markdown(table, base.name))
         written += write_table(c.summary, tmp / "differences_over_time")
         written += write_table(flow_matrices(c.runs), tmp / "flow_matrices")
+        summaries = [
+            headline_table(c.summary, run.name, end, base.headline_regions, base.belt).assign(scenario=run.name)
+            for run in c.runs[1:]
+        ]
+        written += write_table(pd.concat(summaries, ignore_index=True), tmp / "summary", csv=True)
+        if decomposition is not None:
+            written += write_table(decomposition.table, tmp / "decomposition", csv=True)
+        if sensitivity is not None:
+            written += write_table(sensitivity, tmp / "sensitivity", csv=True)
+            written += write_table(tornado, tmp / "tornado", csv=True)
+        html_text = comparison_html(
+            c, figures, table, gdp_concepts_end_year(c.outcomes, end), labels, outcomes=outcomes, regions=regions,
+            words=words, decomposition=decomposition, tornado=tornado, warnings=warnings, flags=flags,
+        )  # fmt: skip
+        write_text_atomic(tmp / "report.html", html_text)
+        if pdf:
+            reason = print_pdf(tmp / "report.html", tmp / "report.pdf")
+            if reason:
+                warnings = [*warnings, f"report.pdf not written: {reason}"]
         write_json(
             tmp / "comparison.json",
             seal(
@@ -309,13 +737,13 @@ def write_comparison(
                     "outcomes": outcomes,
                     "regions": regions,
                     "method": METHOD,
-                    "warnings": version_warnings(c.runs),
+                    "decomposition": decomposition is not None,
+                    "sensitivity": sensitivity is not None,
+                    "formats": ["png", *[f for f in formats if f != "png"]],
+                    "warnings": warnings,
                     **provenance(),
                     "integrity": manifest(tmp, [*written, tmp / "effects.md"]),
                 }
             ),
         )
-        write_text_atomic(
-            tmp / "report.html", comparison_html(c, figures, table, gdp_concepts_end_year(c.outcomes, end), labels)
-        )
-    return Path(out)
+    return Path(out), warnings

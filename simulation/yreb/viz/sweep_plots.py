@@ -13,10 +13,20 @@ import pandas as pd
 from yreb.analysis.metrics import BAND, METRICS
 from yreb.sweep.analysis import SweepResults, outcome_values
 from yreb.sweep.designs import CONF_LEVEL, DESIGNS
-from yreb.viz.plotting import format_year_axis, plt, quantile_band
+from yreb.viz.plotting import fit_suptitle, fit_title, format_year_axis, plt, quantile_band
 
 MAX_LEVELS = 12  # response plots: parameters with more distinct values are binned
 BINS = 8
+
+
+def _fit_titles(fig) -> None:
+    """Wrap the figure's and every axes' title to fit (no title clipped at the edges), then lay out again."""
+    if fig._suptitle is not None:
+        fit_suptitle(fig, fig._suptitle.get_text(), fig._suptitle.get_fontsize())
+    for ax in fig.axes:
+        if ax.get_visible() and ax.get_title():
+            fit_title(ax, ax.get_title(), ax.title.get_fontsize())
+    fig.tight_layout()
 
 
 def _wrap(text: str) -> str:
@@ -103,6 +113,7 @@ def plot_response(sweep: SweepResults, outcome: str, year: int, path: Path) -> P
         f"median, band {int(BAND[0] * 100)}-{int(BAND[1] * 100)}% {band_text}"
     )
     fig.tight_layout()
+    _fit_titles(fig)
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
@@ -135,6 +146,7 @@ def plot_heatmap(sweep: SweepResults, outcome: str, year: int, pair: tuple[str, 
     reps = sweep.spec.replications
     ax.set_title(f"{title} in {year}: sweep '{sweep.spec.name}'\nmean of {reps} replication(s) per cell")
     fig.tight_layout()
+    _fit_titles(fig)
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
@@ -174,6 +186,7 @@ def plot_indices(indices: pd.DataFrame, sweep: SweepResults, outcome: str, year:
     ax.grid(alpha=0.3, axis="y")
     ax.legend()
     fig.tight_layout()
+    _fit_titles(fig)
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
@@ -208,6 +221,7 @@ def plot_indices_over_time(indices: pd.DataFrame, sweep: SweepResults, outcome: 
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), title="parameter")
     fig.tight_layout()
+    _fit_titles(fig)
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path

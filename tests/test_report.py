@@ -117,8 +117,9 @@ def test_decomposition_parts_and_interaction_add_up_to_the_total_effect(compared
     _, _, _, out = compared
     table = pd.read_csv(out / "decomposition.csv")
     components = list(dict.fromkeys(table.component))
-    # barriers_removed: the four barrier factors it removes and its registration rate, then interaction, total
+    # barriers_removed: the five barrier factors it removes and its registration rate, then interaction, total
     assert components == [
+        "goods barrier",
         "talent barrier",
         "labour barrier",
         "capital barrier",
@@ -145,7 +146,7 @@ def test_a_decomposition_part_is_the_component_run_alone(compared, tmp_path):
     """The 'capital barrier' part equals `yreb run` of a scenario with only the capital barrier removed."""
     root, base, _, out = compared
     text = shipped("barriers_removed", tmp_path, rename="capital_only").read_text(encoding="utf-8")
-    for factor in ("talent", "labour", "technology"):
+    for factor in ("goods", "talent", "labour", "technology"):
         text = re.sub(rf"^{factor} = 0\.0$", f"{factor} = 1.0", text, flags=re.M)
     text = re.sub(r"^settlement_rate = .*\n", "", text, flags=re.M)
     path = tmp_path / "capital_only.toml"

@@ -33,7 +33,8 @@ def cmd_compare(args) -> int:
     regions = list(args.regions) if args.regions else runs[0].belt
     check_choice(regions, list(runs[0].regions.index), "--regions")
     comparison = compare_runs(runs)
-    for warning in version_warnings(runs):
+    early = version_warnings(runs)  # said before the (possibly long) work; the report repeats them
+    for warning in early:
         print(f"warning: {warning}", file=sys.stderr)
     out = Path(args.out) if args.out else default_out_dir(comparison.order, DEFAULT_RESULTS)
     if out.exists() and not args.force:  # refuse before the (possibly long) decomposition and sensitivity runs
@@ -59,7 +60,8 @@ def cmd_compare(args) -> int:
     for name, reps in comparison.pairs.items():
         print(f"{name} vs {comparison.baseline.name}: {len(reps)} paired replications")
     for warning in warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        if warning not in early:
+            print(f"warning: {warning}", file=sys.stderr)
     print(f"wrote {folder} (open {folder / 'report.html'})")
     return 0
 

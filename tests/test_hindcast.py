@@ -11,17 +11,18 @@ from yreb.analysis.hindcast import (
     BELT_SHARE,
     error_table,
     mean_absolute_error_pp,
-    no_change_forecast,
+    naive_forecasts,
     run_hindcast,
     shares,
-    trend_forecast,
 )
 from yreb.cli import main
 from yreb.errors import UserInputError
+from yreb.inputs.history import DEFAULT_HISTORY
 from yreb.inputs.observed import DEFAULT_OBSERVED, load_observed, load_observed_files
 from yreb.inputs.regions import load_region_table
 
 PROVINCES, NATIONAL = DEFAULT_OBSERVED
+SECTORS_FILE = DEFAULT_HISTORY[0]
 NAMES = load_region_table().names
 
 
@@ -31,94 +32,82 @@ NAMES = load_region_table().names
 def test_shares_and_naive_forecasts():
     s = shares(np.array([[1.0, 3.0], [2.0, 2.0]]))
     np.testing.assert_allclose(s, [[0.25, 0.75], [0.5, 0.5]])
-    horizons = np.array([1, 2, 4])
-    np.testing.assert_allclose(no_change_forecast(np.array([0.25, 0.75]), horizons), [[0.25, 0.75]] * 3)
-    # share rose 0.02 over the 2 years before the base: +0.01 per year continued
-    trend = trend_forecast(np.array([0.30, 0.70]), np.array([0.28, 0.72]), 2, horizons)
-    np.testing.assert_allclose(trend, [[0.31, 0.69], [0.32, 0.68], [0.34, 0.66]])
+    fitted = np.array([[0.28, 0.72], [0.29, 0.71], [0.30, 0.70]])  # base year and two fitted years
+    naive = naive_forecasts(fitted, np.array([1, 2, 4]))
+    np.testing.assert_allclose(naive["no_change"], [[0.30, 0.70]] * 3)
+    np.testing.assert_allclose(naive["trend"], [[0.31, 0.69], [0.32, 0.68], [0.34, 0.66]])
+    np.testing.assert_allclose(naive["half_trend"], [[0.305, 0.695], [0.31, 0.69], [0.32, 0.68]])
+    assert np.isnan(naive_forecasts(fitted[:1], np.array([1]))["trend"]).all()  # nothing fitted: no trend
     assert mean_absolute_error_pp([0.10, 0.20], [0.11, 0.18]) == pytest.approx(1.5)
 
 
-def test_error_table_by_year_and_overall():
+def test_error_table_by_horizon_and_in_sample():
     comparison = pd.DataFrame(
         {
             "variable": "gdp_share",
-            "region": ["A", "B", "A", "B"],
-            "year": [2016, 2016, 2017, 2017],
-            "observed": [40.0, 60.0, 38.0, 62.0],
-            "model_median": [41.0, 59.0, 41.0, 59.0],
+            "origin": 2016,
+            "region": ["A", "B"] * 3,
+            "year": [2016, 2016, 2017, 2017, 2018, 2018],
+            "horizon": [0, 0, 1, 1, 2, 2],
+            "sample": ["in", "in", "out", "out", "out", "out"],
+            "observed": [40.0, 60.0, 38.0, 62.0, 37.0, 63.0],
+            "model_median": [40.0, 60.0, 39.0, 61.0, 39.0, 61.0],
             "model_low": np.nan,
             "model_high": np.nan,
-            "no_change": [42.0, 58.0, 42.0, 58.0],
-            "trend": [40.0, 60.0, 38.0, 62.0],
+            "no_change": [np.nan, np.nan, 40.0, 60.0, 40.0, 60.0],
+            "trend": [np.nan, np.nan, 38.0, 62.0, 36.0, 64.0],
+            "half_trend": [np.nan, np.nan, 39.0, 61.0, 38.0, 62.0],
         }
     )
-    errors = error_table(comparison).set_index(["forecast", "year"]).mae_pp
-    assert errors["model", "2016"] == pytest.approx(1.0)
-    assert errors["model", "2017"] == pytest.approx(3.0)
-    assert errors["model", "all"] == pytest.approx(2.0)
-    assert errors["no_change", "all"] == pytest.approx(3.0)
-    assert errors["trend", "all"] == pytest.approx(0.0)
+    errors = error_table(comparison).set_index(["forecast", "horizon"]).mae_pp
+    assert errors["model", "in-sample"] == pytest.approx(0.0)
+    assert errors["model", "1"] == pytest.approx(1.0)
+    assert errors["model", "2"] == pytest.approx(2.0)
+    assert errors["model", "all"] == pytest.approx(1.5)
+    assert errors["no_change", "all"] == pytest.approx(2.5)
+    assert errors["trend", "2"] == pytest.approx(1.0)
 
 
 # --- the shipped data -------------------------------------------------------------------------------
 
 
 def test_naive_errors_match_an_independent_computation_from_the_files():
-    h = run_hindcast(replications=2)
+    h = run_hindcast(fit_until=2016, replications=2)
     summary = h.summary()
-    assert list(summary.index) == ["gdp_share", "population_share", BELT_SHARE]
-    assert np.isfinite(summary.to_numpy()).all()
-    assert h.to_year == 2019 and sorted(h.comparison.year.unique()) == [2016, 2017, 2018, 2019]
-    panel = pd.read_csv(PROVINCES)
-    gdp = panel[panel.variable == "gdp_current"].pivot(index="year", columns="region", values="value")[BELT]
+    assert list(summary.index.get_level_values(0).unique()) == ["gdp_share", "population_share", BELT_SHARE]
+    assert h.to_year == 2019 and h.origins == [2016]
+    va = pd.read_csv(SECTORS_FILE)
+    va = va[(va.variable == "va_const2015_100m_yuan") & (va.sector == "total")]
+    gdp = va.pivot(index="year", columns="region", values="value")[BELT]
     share = gdp.div(gdp.sum(axis=1), axis=0)
-    years = [2016, 2017, 2018, 2019]
-    no_change = (share.loc[years] - share.loc[2015]).abs().to_numpy().mean() * 100
-    trend = (
-        np.mean(
-            [(share.loc[y] - share.loc[2015] - (y - 2015) * (share.loc[2015] - share.loc[2014])).abs() for y in years]
-        )
-        * 100
-    )
-    assert summary.loc["gdp_share", "no_change"] == pytest.approx(no_change)
-    assert summary.loc["gdp_share", "trend"] == pytest.approx(trend)
-    national = pd.read_csv(NATIONAL)
-    nat = national[national.variable == "gdp_current"].pivot(index="year", columns="region", values="value")
-    belt = nat["YREB (11 provinces)"] / nat["Sum of 31 provinces"]
-    assert summary.loc[BELT_SHARE, "no_change"] == pytest.approx((belt.loc[years] - belt.loc[2015]).abs().mean() * 100)
-    print(f"\nhindcast 2016-2019, MAE (pp):\n{summary.round(3)}")
+    years = [2017, 2018, 2019]
+    no_change = (share.loc[years] - share.loc[2016]).abs().to_numpy().mean() * 100
+    slope = share.loc[2016] - share.loc[2015]
+    trend = np.mean([(share.loc[y] - share.loc[2016] - (y - 2016) * slope).abs() for y in years]) * 100
+    assert summary.loc[("gdp_share", "all"), "no_change"] == pytest.approx(no_change)
+    assert summary.loc[("gdp_share", "all"), "trend"] == pytest.approx(trend)
+    belt = gdp.sum(axis=1) / (gdp.sum(axis=1) + va.pivot(index="year", columns="region", values="value")["RestOfChina"])
+    expected = (belt.loc[years] - belt.loc[2016]).abs().mean() * 100
+    assert summary.loc[(BELT_SHARE, "all"), "no_change"] == pytest.approx(expected)
+    print(f"\nhindcast fitted 2015-2016, MAE (pp):\n{summary.round(4)}")
 
 
-def test_mean_field_model_forecast_is_not_no_change(tmp_path):
-    """The baseline is not a balanced-growth path: investment rates, trade and net migration move the shares, so
-    the model's errors differ from those of 'no change'."""
-    scenario = tmp_path / "mean_field.toml"
-    scenario.write_text('name = "mean_field"\n[parameters]\nstochastic = false\n')
-    summary = run_hindcast(scenario_path=scenario, replications=1).summary()
-    assert (summary["model"] - summary["no_change"]).abs().min() > 1e-4
+def test_the_fitted_years_are_reproduced_in_sample():
+    h = run_hindcast(fit_until=2017, replications=2)
+    inside = h.in_sample()
+    print(f"\nin-sample MAE (pp): {inside.round(5).to_dict()}")
+    assert (inside < 0.01).all()  # median of stochastic replications; mean-field is exact (test_history)
 
 
-def _write_subset(path, frame: pd.DataFrame) -> None:
-    frame.to_csv(path, index=False)
-
-
-def test_fewer_provinces_and_variables_compare_only_those(tmp_path):
-    panel = pd.read_csv(PROVINCES)
-    few = ["Shanghai", "Anhui", "Sichuan", "Yunnan"]
-    path = tmp_path / "few.csv"
-    _write_subset(path, panel[panel.region.isin(few) & (panel.variable == "gdp_current")])  # GDP only
-    h = run_hindcast(observed_paths=[path], replications=1)
-    assert h.compared == {"gdp_share": few}
-    assert list(h.summary().index) == ["gdp_share"]
-    assert any(n.startswith("population_resident_yearend: fewer than two") for n in h.notes)
-    assert set(h.comparison.region) == set(few)  # no belt share: no national rows given
-    assert any("not compared" in n for n in h.notes) and any("4 of the 11" in n for n in h.notes)
-    # shares are of the four provinces' total and sum to 100% every year
-    total = h.comparison[h.comparison.variable == "gdp_share"].groupby("year")["observed"].sum()
-    np.testing.assert_allclose(total, 100.0)
-    # the model still runs on the full table
-    assert h.scenario.table.n == 12
+def test_rolling_origin_beats_no_change_at_horizons_1_to_3():
+    """Acceptance of the history-fitted baseline: out of sample, pooled over the origins 2016-2018."""
+    h = run_hindcast(replications=10)
+    summary = h.summary()
+    print(f"\nrolling-origin evaluation 2016-2018 -> 2019, MAE (pp):\n{summary.round(4)}")
+    for variable in ("gdp_share", "population_share", BELT_SHARE):
+        for horizon in ("1", "2", "3"):
+            row = summary.loc[(variable, horizon)]
+            assert row["model"] < row["no_change"], (variable, horizon, row.to_dict())
 
 
 def test_more_years_extend_the_hindcast(tmp_path):
@@ -126,19 +115,21 @@ def test_more_years_extend_the_hindcast(tmp_path):
     latest = panel[(panel.year == 2019) & panel.variable.isin(["gdp_current", "population_resident_yearend"])]
     extra = latest.assign(year=2020, value=latest.value * np.where(latest.region == "Hubei", 0.95, 1.03))
     path = tmp_path / "longer.csv"
-    _write_subset(path, pd.concat([panel, extra]))
-    h = run_hindcast(observed_paths=[path, NATIONAL], replications=1)
+    extra.to_csv(path, index=False)
+    h = run_hindcast(observed_paths=[path], fit_until=2018, replications=1)
     assert h.to_year == 2020
     gdp = h.comparison[h.comparison.variable == "gdp_share"]
     assert gdp.year.max() == 2020
-    assert h.comparison[h.comparison.variable == BELT_SHARE].year.max() == 2019  # national rows end in 2019
+    assert "current prices" in h.basis["gdp_share"]  # no real value added for 2020: nominal shares, said so
     hubei = gdp[(gdp.region == "Hubei")].set_index("year")["observed"]
     assert hubei[2020] < hubei[2019]
 
 
-def test_base_year_must_be_the_year_of_the_region_table():
-    with pytest.raises(UserInputError, match="does not hold 2016 data"):
-        run_hindcast(base_year=2016, replications=1)
+def test_fit_until_outside_the_years_is_a_clear_error():
+    with pytest.raises(UserInputError, match="fit_until"):
+        run_hindcast(fit_until=2019, replications=1)  # nothing after 2019 to forecast
+    with pytest.raises(UserInputError, match="to_year"):
+        run_hindcast(fit_until=2017, to_year=2030, replications=1)
 
 
 # --- malformed observed files --------------------------------------------------------------------------
@@ -192,20 +183,22 @@ def test_cli_writes_tables_plots_and_verdict(tmp_path, capsys):
     printed = capsys.readouterr().out
     for label in (
         "model (median of replications)",
-        "no change from the base year",
-        "base-year trend continued",
+        "no change from the last fitted year",
+        "trend over the fitted years continued",
+        "half that trend",
         "gdp_share",
         "population_share",
         BELT_SHARE,
-        "Hindcast 2016-2019",
+        "rolling origin",
+        "in-sample",
     ):
-        assert label in printed
+        assert label in printed, label
     for name in ("errors.csv", "errors.md", "shares.csv", "report.md", "metadata.json"):
         assert (out / name).is_file(), name
-    for plot in ("gdp_share", "population_share", BELT_SHARE):
+    for plot in ("shares_gdp_share", "shares_population_share", f"shares_{BELT_SHARE}", "errors_by_horizon"):
         assert (out / f"{plot}.png").stat().st_size > 20_000
     errors = pd.read_csv(out / "errors.csv")
-    assert list(errors.columns) == ["variable", "forecast", "2016", "2017", "2018", "2019", "all years"]
+    assert list(errors.columns) == ["variable", "forecast", "h=1", "h=2", "h=3", "all", "in-sample"]
     assert "## Verdict" in (out / "report.md").read_text()
     assert main(["hindcast", "--replications", "1", "--out", str(out)]) == 2  # exists: needs --force
 

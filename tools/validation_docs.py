@@ -16,7 +16,10 @@ from pathlib import Path
 import pandas as pd
 
 from yreb.analysis import patterns as P
-from yreb.analysis.hindcast import errors_wide, run_hindcast, verdict
+from yreb.analysis.hindcast import errors_wide, projection_rule_table, run_hindcast, verdict
+from yreb.inputs.scenario import load_scenario
+from yreb.model.model import YREBModel
+from yreb.model.parameters import PROJECTION_HALF_LIFE, PROJECTION_SHRINK
 from yreb.policies import FACTORS
 from yreb.viz.tables import markdown_table
 
@@ -150,9 +153,58 @@ def sensitivity_markdown() -> str:
 
 
 def hindcast_markdown() -> str:
-    """The default hindcast's error table and verdict (as `yreb hindcast` prints them)."""
+    """The default hindcast (rolling origin, 10 replications): errors by horizon and verdict, as printed."""
     h = run_hindcast()
     return markdown_table(errors_wide(h)) + "\n\n" + verdict(h)
+
+
+def history_markdown() -> str:
+    """In-sample fit of the shipped baseline (mean-field) and the projection rules of the rolling-origin evaluation."""
+    scenario = load_scenario("baseline")
+    targets = scenario.history.targets
+    frame = YREBModel(scenario.baseline(), record_flows=False).run().results_frame()
+    lines = ["| year | largest gap, real GDP (%) | largest gap, residents (%) |", "|---|---|---|"]
+    gaps = {}
+    for variable, target in (
+        ("gdp_100m_yuan", targets.gdp_100m_yuan),
+        ("population_persons", targets.population_persons),
+    ):
+        wide = frame[frame.variable == variable].pivot(index="year", columns="region", values="value")
+        gaps[variable] = 100 * (wide.loc[targets.years, list(scenario.table.names)].to_numpy() / target - 1)
+    for y, year in enumerate(targets.years):
+        gdp, pop = (abs(gaps[v][y]).max() for v in ("gdp_100m_yuan", "population_persons"))
+        lines.append(f"| {year} | {gdp:.2e} | {pop:.2e} |")
+    rules = projection_rule_table()
+    lines += [
+        "",
+        "| half-life (years) | shrink | GDP shares: model / no change (pp) | population shares | belt share | score |",
+        "|---|---|---|---|---|---|",
+    ]
+    for _, row in rules.iterrows():
+        cells = [
+            f"{row[f'{v}:model']:.4f} / {row[f'{v}:no_change']:.4f}"
+            for v in ("gdp_share", "population_share", "belt_share_national_gdp")
+        ]
+        lines.append(f"| {row.half_life_years:g} | {row.shrink_to_mean:g} | " + " | ".join(cells) + f" | {row.score:.4f} |")
+    best = rules.iloc[0]
+    lines += [
+        "",
+        f"Best rule: half-life {best.half_life_years:g} years, shrink {best.shrink_to_mean:g} (the shipped defaults "
+        f"`projection_half_life_years` = {PROJECTION_HALF_LIFE:g}, "
+        f"`projection_shrink_to_mean` = {PROJECTION_SHRINK:g}).",
+    ]
+    return "\n".join(lines)
+
+
+def effects_markdown() -> str:
+    """2035 effects on real GDP (%) against the unfitted and the fitted baseline, every shipped policy scenario."""
+    unfitted, fitted = P.baseline_effects(P.DATA_START), P.baseline_effects(None)
+    columns = list(fitted.columns)
+    lines = ["| scenario | " + " | ".join(columns) + " |", "|---|" + "---|" * len(columns)]
+    for name in fitted.index:
+        cells = [f"{unfitted.loc[name, c]:+.2f} / {fitted.loc[name, c]:+.2f}" for c in columns]
+        lines.append(f"| `{name}` | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 GENERATED = {
@@ -160,6 +212,8 @@ GENERATED = {
     "patterns": patterns_markdown,
     "sensitivity": sensitivity_markdown,
     "hindcast": hindcast_markdown,
+    "history": history_markdown,
+    "effects": effects_markdown,
 }
 
 

@@ -17,7 +17,7 @@ import pandas as pd
 
 from yreb.inputs.economy import calibration_targets
 from yreb.inputs.regions import load_region_table
-from yreb.inputs.scenario import ResolvedScenario, parse_scenario, read_toml, resolve, shipped_folder
+from yreb.inputs.scenario import ResolvedScenario, parse_scenario, read_toml, resolve, shipped_folder, shipped_scenarios
 from yreb.model.calibration import calibrate, calibrate_border_costs
 from yreb.model.model import YREBModel
 from yreb.model.parameters import ModelParameters, parameter_table
@@ -25,6 +25,7 @@ from yreb.policies import FACTORS
 
 END_YEAR = 2035
 START = 2020  # policies of the experiments start here, as in the shipped scenarios
+DATA_START = 2015  # the base year of the shipped region table: fit_until = DATA_START is the unfitted baseline
 REPLICATIONS = 10
 COST_CUT = 0.18  # Tombe & Zhu (2019): inter-provincial migration costs fell about 18% in 2000-05 (model 1's figure)
 # Alder, Shao & Zilibotti (2016): a state-level zone raises its city's GDP by about 20% (a level effect)
@@ -408,3 +409,27 @@ def calibration_fit() -> pd.DataFrame:
         ),
     ]
     return pd.DataFrame(rows, columns=["target", "data", "model"])
+
+
+# --- effects against the unfitted and the history-fitted baseline -------------------------------------------
+
+
+def baseline_effects(fit_until: int | None) -> pd.DataFrame:
+    """Mean-field effects on real GDP in END_YEAR (%) of every shipped policy scenario against its baseline.
+
+    ``fit_until`` = START of the data (2015): model 2's unfitted baseline; None: the default, fitted through
+    the last observed year (docs/MODEL.md 7.12). Rows: scenario; columns: Nation, Belt, RestOfChina, regions.
+    """
+    history = {} if fit_until is None else {"fit_until": fit_until}
+    base_doc = {**baseline_document(), "history": history}
+    base = run(resolve_document(base_doc))
+    rows = {}
+    for name in shipped_scenarios():
+        doc = shipped_document(name)
+        if not doc.get("policies"):
+            continue
+        e = effects(run(resolve_document({**doc, "history": history})), base)
+        row = {"Nation": e.national_gdp_pct[-1], "Belt": e.belt_gdp_pct[-1], "RestOfChina": e.rest_gdp_pct[-1]}
+        row.update(e.region_gdp_pct.iloc[-1].drop("RestOfChina").to_dict())
+        rows[name] = row
+    return pd.DataFrame(rows).T

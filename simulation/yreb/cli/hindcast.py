@@ -10,22 +10,24 @@ DEFAULT_REPLICATIONS = 10
 
 
 def cmd_hindcast(args) -> int:
-    """Run the baseline from the base year and compare it with observed shares."""
-    from yreb.analysis.hindcast import DEFAULT_OBSERVED, FORECASTS, run_hindcast, verdict
+    """Fit the baseline to history through --fit-until (or every origin in turn), forecast, score."""
+    from yreb.analysis.hindcast import FORECASTS, run_hindcast, verdict
     from yreb.viz.hindcast_report import write_hindcast
 
     h = run_hindcast(
         scenario_path=args.scenario,
-        observed_paths=args.observed or DEFAULT_OBSERVED,
-        base_year=args.base_year,
+        observed_paths=args.observed or (),
+        fit_until=args.fit_until,
         to_year=args.to,
         replications=args.replications,
-        trend_years=args.trend_years,
     )
     folder = write_hindcast(h, args.out, force=args.force)
-    summary = h.summary()
-    print(f"mean absolute error of shares, percentage points ({h.base_year + 1}-{h.to_year}):")
-    print(summary.rename(columns=FORECASTS).round(3).to_string(na_rep="n/a"))
+    inside = h.in_sample()
+    if len(inside):
+        print(f"in-sample mean absolute error of shares, percentage points ({h.base_year + 1}-{max(h.origins)}):")
+        print(inside.round(5).to_string())
+    print(f"\nout-of-sample mean absolute error of shares, percentage points, by years ahead (origins {h.origins}):")
+    print(h.summary().rename(columns=FORECASTS).round(4).to_string(na_rep="n/a"))
     for note in h.notes:
         print(f"note: {note}")
     print()
@@ -36,20 +38,24 @@ def cmd_hindcast(args) -> int:
 
 def add_commands(subparsers) -> None:
     """Add ``hindcast``."""
-    p = subparsers.add_parser("hindcast", help="compare the baseline from the base year with observed shares")
-    p.add_argument(
-        "--base-year",
-        type=int,
-        help="base year (default: the scenario's start year, 2015); the region table must hold this year's data",
+    p = subparsers.add_parser(
+        "hindcast", help="fit the baseline to observed years, forecast the later ones, compare with naive forecasts"
     )
-    p.add_argument("--to", type=int, help="last year compared (default: the last observed year)")
+    p.add_argument(
+        "--fit-until",
+        type=int,
+        metavar="YEAR",
+        help="last year the baseline is fitted to (in-sample up to it); default: every year from the base year + 1 "
+        "to the year before the last observed one in turn (rolling-origin evaluation)",
+    )
+    p.add_argument("--to", type=int, metavar="YEAR", help="last year compared (default: the last observed year)")
     p.add_argument(
         "--observed",
         type=Path,
         action="append",
         metavar="FILE",
-        help="tidy observed-data CSV (region, year, variable, value); repeat for several files "
-        "(default: the shipped observed_provinces.csv and observed_national.csv)",
+        help="tidy observed-data CSV (region, year, variable, value[, sector]) added to the shipped ones, whose rows "
+        "it replaces where region, year, variable and sector agree; repeat for several files",
     )
     p.add_argument(
         "--out", type=Path, default=DEFAULT_RESULTS / "hindcast", help="output folder (default: results/hindcast)"
@@ -64,13 +70,7 @@ def add_commands(subparsers) -> None:
         "--scenario",
         type=Path,
         default=Path("baseline"),
-        help="scenario run from the base year: a file or the name of a shipped one (default: baseline)",
-    )
-    p.add_argument(
-        "--trend-years",
-        type=positive_int,
-        default=1,
-        help="years before the base year whose share change the trend forecast continues (default 1)",
+        help="scenario fitted and run: a file or the name of a shipped one (default: baseline)",
     )
     p.add_argument("--force", action="store_true", help="replace an existing output folder")
     p.set_defaults(func=cmd_hindcast)

@@ -13,7 +13,14 @@ def cmd_run(args) -> int:
     from yreb.inputs.scenario import load_scenario
 
     # the scenario first: a bad file is reported before the model and the plots are imported (fast errors)
-    scenario = load_scenario(args.scenario, replications=args.replications, seed=args.seed, force=args.force)
+    scenario = load_scenario(
+        args.scenario,
+        replications=args.replications,
+        seed=args.seed,
+        force=args.force,
+        fit_until=args.fit_until,
+        observed=args.observed or (),
+    )
 
     from yreb.runs.runner import run_to_folder
     from yreb.viz.report import write_run_figures
@@ -21,8 +28,13 @@ def cmd_run(args) -> int:
     figures = None if args.no_plots else write_run_figures
     folder = run_to_folder(scenario, args.out, force=args.force, progress=not args.quiet, figures=figures)
     timings = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))["timings"]
+    fitted = (
+        f"baseline fitted to observed {scenario.spec.start_year}-{scenario.fit_until}"
+        if scenario.fit_until > scenario.spec.start_year
+        else "no fitted years"
+    )
     print(
-        f"wrote {folder}: {scenario.spec.replications} replications x {len(scenario.years)} years, "
+        f"wrote {folder}: {scenario.spec.replications} replications x {len(scenario.years)} years ({fitted}), "
         f"model time {timings['total_seconds']:.2f} s"
     )
     return 0
@@ -53,6 +65,21 @@ def add_commands(subparsers) -> None:
     run.add_argument("--seed", type=seed, help="override the scenario's root seed")
     run.add_argument(
         "--force", action="store_true", help="replace an existing result folder; allow more than the replication limit"
+    )
+    run.add_argument(
+        "--fit-until",
+        type=int,
+        metavar="YEAR",
+        help="last year the baseline reproduces observed statistics (default: the scenario's, else the last "
+        "observed year, 2019 for the shipped data; the start year: no fitted years)",
+    )
+    run.add_argument(
+        "--observed",
+        type=Path,
+        action="append",
+        metavar="FILE",
+        help="newer statistics: a tidy CSV (region, year, variable, value[, sector]) whose rows replace the shipped "
+        "ones; repeat for several files",
     )
     run.add_argument("--no-plots", action="store_true", help="skip the plots")
     run.add_argument("--quiet", action="store_true", help="no progress bar")

@@ -8,6 +8,7 @@ An observed-data file is a CSV in the tidy format of the project's reference pan
 | year | yes | calendar year (whole number) |
 | variable | yes | e.g. ``gdp_current`` (100m yuan, current prices), ``population_resident_yearend`` (10k persons) |
 | value | yes | a finite number |
+| sector | no | ``primary``, ``secondary``, ``tertiary``, ``households`` or ``total`` (the default) |
 | unit, source, note, region_zh | no | kept for the reader; not used |
 
 Every problem (missing column, unknown region, non-numeric value or year, duplicate (region, year,
@@ -26,6 +27,7 @@ from yreb.inputs.limits import MAX_CSV_BYTES, check_file_size
 from yreb.inputs.regions import DATA_DIR, _fail, read_csv_strict
 
 REQUIRED_COLUMNS = ("region", "year", "variable", "value")
+SECTOR_VALUES = ("primary", "secondary", "tertiary", "households", "total")
 GDP = "gdp_current"  # 100m yuan, current prices
 POPULATION = "population_resident_yearend"  # 10k persons, year end
 NATIONAL_TOTAL = "Sum of 31 provinces"
@@ -95,12 +97,23 @@ def load_observed(path: str | Path, regions: list[str] | tuple[str, ...]) -> pd.
             value=df["value"].iloc[i],
             expected="a finite number",
         )
+    sector = df["sector"].str.strip().replace("", "total") if "sector" in df.columns else pd.Series("total", df.index)
+    for i in np.flatnonzero(~sector.isin(SECTOR_VALUES).to_numpy()):
+        _fail(
+            name,
+            "unknown sector",
+            row=int(lines[i]),
+            field="sector",
+            value=df["sector"].iloc[i],
+            expected="one of " + ", ".join(SECTOR_VALUES) + " (or empty: total)",
+        )
     _check_values(name, df, variable, value.to_numpy(dtype=float), lines)
     out = pd.DataFrame(
         {
             "region": region,
             "year": year.astype(int),
             "variable": variable,
+            "sector": sector,
             "value": value.astype(float),
             "file": name,
             "line": lines,
@@ -146,13 +159,16 @@ def _check_values(name: str, df: pd.DataFrame, variable: pd.Series, value: np.nd
 
 
 def check_unique(observed: pd.DataFrame) -> None:
-    """Each (region, year, variable) at most once; a repeat names both rows (files and lines)."""
-    repeated = observed[observed.duplicated(["region", "year", "variable"], keep=False)]
+    """Each (region, year, variable, sector) at most once; a repeat names both rows (files and lines)."""
+    repeated = observed[observed.duplicated(["region", "year", "variable", "sector"], keep=False)]
     if repeated.empty:
         return
     first = repeated.iloc[0]
     same = repeated[
-        (repeated.region == first.region) & (repeated.year == first.year) & (repeated.variable == first.variable)
+        (repeated.region == first.region)
+        & (repeated.year == first.year)
+        & (repeated.variable == first.variable)
+        & (repeated.sector == first.sector)
     ]
     second = same.iloc[1]
     where = f"line {first.line}" if second.file == first.file else f"{first.file}, line {first.line}"
@@ -172,9 +188,9 @@ def load_observed_files(paths, regions) -> pd.DataFrame:
     return observed
 
 
-def observed_panel(observed: pd.DataFrame, variable: str, regions: list[str]) -> pd.DataFrame:
-    """One variable as a year x region table (columns in the order of ``regions`` present in the data)."""
-    rows = observed[(observed.variable == variable) & observed.region.isin(regions)]
+def observed_panel(observed: pd.DataFrame, variable: str, regions: list[str], sector: str = "total") -> pd.DataFrame:
+    """One variable (of one sector) as a year x region table (columns in the order of ``regions`` in the data)."""
+    rows = observed[(observed.variable == variable) & observed.region.isin(regions) & (observed.sector == sector)]
     wide = rows.pivot(index="year", columns="region", values="value").sort_index()
     return wide[[r for r in regions if r in wide.columns]]
 

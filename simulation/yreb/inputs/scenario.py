@@ -20,6 +20,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from yreb.errors import UserInputError
+from yreb.inputs.history import HistoryTargets, covered_years, default_history_paths, history_targets, load_history
 from yreb.inputs.library import shipped_folder
 from yreb.inputs.limits import MAX_NESTING, MAX_TOML_BYTES, check_file_size, check_nesting
 from yreb.inputs.regions import DEFAULT_REGION_TABLE, SUBREGIONS, RegionTable, load_region_table, read_text
@@ -30,6 +31,26 @@ MAX_SIMULATED_YEARS = 200
 MAX_REPLICATIONS = 1000  # more needs --force: a typo like 10000 would otherwise run for hours
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,63}\Z")  # \Z: no trailing newline
 BUILTIN_GROUPS = ("belt", "all", "downstream", "midstream", "upstream", "outside")
+
+
+class HistorySpec(BaseModel):
+    """``[history]``: the observed years the baseline reproduces (docs/MODEL.md section 7.12)."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    fit_until: int | None = Field(
+        None,
+        ge=1900,
+        le=2300,
+        description="last year whose observed real GDP and residents the baseline reproduces; default: the last "
+        "year the observed files cover (2019 for the shipped data), at most end_year; start_year: no fitted years",
+    )
+    observed: list[str] = Field(
+        default_factory=list,
+        max_length=20,
+        description="further tidy observed-data CSVs, relative to the scenario file; their rows replace the "
+        "shipped ones with the same region, year, variable and sector",
+    )
 
 
 class ScenarioFile(BaseModel):
@@ -50,6 +71,7 @@ class ScenarioFile(BaseModel):
     groups: dict[str, list[str]] = Field(default_factory=dict, description="user-defined region groups")
     parameters: ModelParameters = Field(default_factory=ModelParameters)
     policies: list[Policy] = Field(default_factory=list)
+    history: HistorySpec = Field(default_factory=HistorySpec)
 
     @field_validator("name")
     @classmethod
@@ -67,7 +89,30 @@ class ScenarioFile(BaseModel):
             raise ValueError(f"end_year ({self.end_year}) must be after start_year ({self.start_year})")
         if self.end_year - self.start_year > MAX_SIMULATED_YEARS:
             raise ValueError(f"at most {MAX_SIMULATED_YEARS} simulated years")
+        fit_until = self.history.fit_until
+        if fit_until is not None and not self.start_year <= fit_until <= self.end_year:
+            raise ValueError(
+                f"history.fit_until ({fit_until}) must be from start_year ({self.start_year}) to end_year "
+                f"({self.end_year})"
+            )
         return self
+
+
+@dataclass(frozen=True)
+class ResolvedHistory:
+    """The observed years the baseline is fitted to: the files, the last fitted year and the targets."""
+
+    files: tuple[Path, ...]
+    fit_until: int
+    targets: HistoryTargets | None  # None when nothing after the base year is fitted
+
+    def fingerprint(self) -> str:
+        """SHA-256 of the fitted targets (what the fit depends on besides the table and parameters)."""
+        digest = hashlib.sha256(str(self.fit_until).encode())
+        if self.targets is not None:
+            for array in (self.targets.value_added_100m_yuan, self.targets.population_persons):
+                digest.update(np.ascontiguousarray(array).tobytes())
+        return digest.hexdigest()
 
 
 @dataclass
@@ -79,6 +124,7 @@ class ResolvedScenario:
     groups: dict[str, np.ndarray]
     policies: ResolvedPolicies
     source: str
+    history: ResolvedHistory
 
     @property
     def params(self) -> ModelParameters:
@@ -95,7 +141,28 @@ class ResolvedScenario:
         doc = self.spec.model_dump(mode="json")
         doc["region_table_sha256"] = self.table.fingerprint()
         doc["region_names"] = list(self.table.names)
+        doc["history"] = {"fit_until": self.history.fit_until, "targets_sha256": self.history.fingerprint()}
         return doc
+
+    @property
+    def fit_until(self) -> int:
+        """The last year the baseline reproduces observed statistics (the base year: none)."""
+        return self.history.fit_until
+
+    def baseline(self) -> ResolvedScenario:
+        """The same scenario without its policies and mean-field: the run the fundamentals are fitted to."""
+        params = self.spec.parameters.model_copy(update={"stochastic": False})
+        spec = self.spec.model_copy(update={"policies": [], "parameters": params})
+        return ResolvedScenario(spec, self.table, self.groups, ResolvedPolicies([], []), self.source, self.history)
+
+    def history_key(self) -> str:
+        """Content hash of what the fitted fundamentals depend on: table, parameters, years, targets."""
+        params = self.spec.parameters.model_dump(
+            mode="json",
+            exclude={"stochastic", "tfp_shock_sd", "projection_half_life_years", "projection_shrink_to_mean"},
+        )
+        doc = [self.table.fingerprint(), params, self.spec.start_year, self.history.fingerprint()]
+        return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
 
     def key(self) -> str:
         """Short content hash of the resolved scenario (16 hex digits), used as a run key."""
@@ -293,7 +360,45 @@ def resolve(spec: ScenarioFile, base_dir: Path, source: str = "<scenario>") -> R
             )
         members.append(group)
     _check_claims(spec, table, index, source)
-    return ResolvedScenario(spec, table, groups, ResolvedPolicies(list(spec.policies), members), source)
+    history = resolve_history(spec, table, base_dir, source)
+    return ResolvedScenario(spec, table, groups, ResolvedPolicies(list(spec.policies), members), source, history)
+
+
+def resolve_history(spec: ScenarioFile, table: RegionTable, base_dir: Path, source: str) -> ResolvedHistory:
+    """The observed files (shipped, then the scenario's own), the last fitted year and its targets.
+
+    A ``fit_until`` the files do not cover is an error; without ``fit_until`` the baseline is fitted through
+    the last year they cover for every region (none after the base year: no fitted years).
+    """
+    extra = [base_dir / name for name in spec.history.observed]
+    for i, path in enumerate(extra):
+        if not path.is_file():
+            raise UserInputError(
+                "observed-data file not found",
+                file=source,
+                field=f"history.observed[{i}]",
+                value=str(path),
+                expected="a tidy CSV (region, year, variable, value), relative to the scenario file",
+            )
+    files = tuple(default_history_paths(extra))
+    start, wanted = spec.start_year, spec.history.fit_until
+    if wanted == start:
+        return ResolvedHistory(files, start, None)
+    observed = load_history(files, list(table.names))
+    covered = covered_years(observed, table, start)
+    if wanted is not None and (not covered or covered[-1] < wanted):
+        have = f"{covered[0]}-{covered[-1]}" if covered else f"none from {start} on"
+        raise UserInputError(
+            f"the observed data do not cover every region up to {wanted} (covered: {have})",
+            file=source,
+            field="history.fit_until",
+            value=wanted,
+            expected=f"a year from {start} to {covered[-1] if covered else start}, or observed files that cover it",
+        )
+    fit_until = wanted if wanted is not None else min(covered[-1] if covered else start, spec.end_year)
+    if fit_until <= start:
+        return ResolvedHistory(files, start, None)
+    return ResolvedHistory(files, fit_until, history_targets(observed, table, start, fit_until))
 
 
 def shipped_scenarios() -> list[str]:
@@ -316,11 +421,18 @@ def find_scenario_file(name_or_path: str | Path, kind: str = "scenario") -> Path
 
 
 def load_scenario(
-    path: str | Path, *, replications: int | None = None, seed: int | None = None, force: bool = False
+    path: str | Path,
+    *,
+    replications: int | None = None,
+    seed: int | None = None,
+    force: bool = False,
+    fit_until: int | None = None,
+    observed: list[str | Path] = (),
 ) -> ResolvedScenario:
     """Read, validate and resolve a scenario file (a path, or the name of a shipped scenario).
 
-    Overrides of the replications and the seed are validated like the file's own values.
+    Overrides of the replications, the seed, the last fitted year and further observed files (added after the
+    file's own ``history.observed``) are validated like the file's own values.
     """
     path = find_scenario_file(path)
     data, text = read_toml(path)
@@ -328,6 +440,12 @@ def load_scenario(
         data["replications"] = replications
     if seed is not None:
         data["seed"] = seed
+    if fit_until is not None or observed:
+        history = dict(data.get("history", {}))
+        if fit_until is not None:
+            history["fit_until"] = fit_until
+        history["observed"] = [*history.get("observed", []), *(str(Path(f).resolve()) for f in observed)]
+        data["history"] = history
     spec = parse_scenario(data, str(path), text)
     if spec.replications > MAX_REPLICATIONS and not force:
         raise UserInputError(

@@ -340,9 +340,9 @@ def investment_shares(friction: np.ndarray, attractiveness: np.ndarray, size: np
 
     ``friction`` is tau^kappa_K (owner x unit); ``attractiveness`` V = omega_u^lv[o, u] R_u, the gross return
     times the destination's investment wedge where the administrative barrier of the pair is in force (a
-    vector of returns, or an owner x unit matrix); M_u is the unit's size as an opportunity: 1 for a region's
-    own economy, a park's zoned capacity relative to its host for a park, so that a small park's high
-    return does not draw a region-sized share of investment.
+    vector of returns, or an owner x unit matrix); M_u is the unit's size as an opportunity: its installed
+    capital for a region's own economy (gravity), the zoned capacity share times the host's capital for a
+    park, so that a small park's high return does not draw a region-sized share of investment.
     """
     attractiveness = np.asarray(attractiveness)
     weights = friction * size[None, :] * (attractiveness / attractiveness.max()) ** elasticity

@@ -25,7 +25,9 @@ from yreb.model import kernels as k
 from yreb.model import solvers
 from yreb.model.agents import CoBuiltPark, InnovationEnclave, Region
 from yreb.model.calibration import calibrate, capital_friction
+from yreb.model.fitting import fit_fundamentals
 from yreb.model.flows import FlowRecorder
+from yreb.model.fundamentals import Fundamentals
 from yreb.model.outputs import FLOW_FACTORS, FLOW_UNITS, SECTORS, VARIABLES
 from yreb.policies import PolicyState
 
@@ -34,6 +36,40 @@ SECONDARY = SECTORS.index("secondary")
 RANDOM_STREAMS = ("tfp shocks", "talent moves", "labour moves", "talent settlement", "labour settlement", "births")
 
 __all__ = ["FLOW_FACTORS", "FLOW_UNITS", "VARIABLES", "YREBModel", "replication_seed"]
+
+
+_FITTED: dict[str, Fundamentals] = {}  # fitted fundamentals by ResolvedScenario.history_key()
+MAX_FITTED = 64
+
+
+def history_fundamentals(scenario: ResolvedScenario) -> Fundamentals:
+    """The scenario's fundamentals (7.12): fitted to its observed years through ``fit_until`` (cached), else none.
+
+    The fit runs the scenario's baseline (no policies, mean-field), so a scenario and its baseline share them.
+    """
+    base, table, params = scenario.spec.start_year, scenario.table, scenario.params
+    if scenario.fit_until <= base:
+        return Fundamentals.unfitted(base, len(SECTORS), table.n, params)
+    key = scenario.history_key()
+    if key not in _FITTED:
+        baseline = YREBModel(
+            scenario.baseline(),
+            record_flows=False,
+            fundamentals=Fundamentals.unfitted(base, len(SECTORS), table.n, params),
+        )
+        try:
+            fitted = fit_fundamentals(baseline, scenario.history.targets, scenario.fit_until)
+        except (RuntimeError, np.linalg.LinAlgError) as exc:
+            raise UserInputError(
+                f"the baseline cannot be fitted to the observed years {base}-{scenario.fit_until}: {exc}",
+                file=scenario.source,
+                field="history.fit_until",
+                expected="an earlier last fitted year, or observed data the model can reproduce",
+            ) from None
+        if len(_FITTED) >= MAX_FITTED:
+            _FITTED.pop(next(iter(_FITTED)))
+        _FITTED[key] = fitted
+    return _FITTED[key].with_rule(params.projection_half_life_years, params.projection_shrink_to_mean)
 
 
 def replication_seed(root_seed: int, replication: int) -> int:
@@ -104,6 +140,7 @@ class YREBModel(Model):
         replication: int = 0,
         rng=None,
         record_flows: bool | str | int = True,
+        fundamentals: Fundamentals | None = None,
     ):
         scenario = scenario if scenario is not None else default_scenario()
         self.replication = replication
@@ -154,6 +191,7 @@ class YREBModel(Model):
         self.enclave_staff = np.zeros(len(enclaves))
         self.knowledge = cal.knowledge.copy()
         self.fundamental_tfp = np.tile(cal.base_tfp, (len(SECTORS), 1))
+        self.fundamentals = fundamentals if fundamentals is not None else history_fundamentals(scenario)
         self.population_base = t.population_persons.copy()
         self.base_rent_density = t.gdp_100m_yuan / t.construction_land_km2
         self._fiscal_transfers = k.transfer_coefficients(t.net_outflow_share, t.gdp_100m_yuan)
@@ -456,8 +494,10 @@ class YREBModel(Model):
                 self.year, self.table.names[j], "investment", "committed east-west transfers exceed its investment"
             )
         hosts = self.unit_region[n:]
-        # a park is one more opportunity in its host, as large as its zoned capacity relative to the host
-        size = np.concatenate([np.ones(n), economy.park_capacity])
+        # opportunities in proportion to installed capital (gravity, as calibrated: 5.4); a park is one more
+        # opportunity in its host, as large as its zoned capacity times the host's capital
+        host_capital = economy.capital_unit[:n]
+        size = np.concatenate([host_capital, economy.park_capacity * host_capital[hosts]])
         # the destination's wedge omega where the administrative capital barrier of the pair is in force
         level = state.barrier_level["capital"][:, self.unit_region]
         attractiveness = self.calibration.investment_wedge[self.unit_region][None, :] ** level * economy.gross_return
@@ -494,6 +534,7 @@ class YREBModel(Model):
         p, cal = self.params, self.calibration
         welfare = np.zeros(self.n_regions)
         moved = {}
+        shift = self.fundamentals.amenity_shift(self.year)
         for factor, stock, wage, amenity, scale, kappa, rng in (
             (
                 "talent",
@@ -516,6 +557,8 @@ class YREBModel(Model):
         ):
             # real income of a person registered in o living in j: (w_j + d_o) / COL_j, times the amenity B_j
             attractiveness = amenity[None, :] * (wage[None, :] + economy.dividend[:, None]) / economy.cost_of_living
+            if shift is not None:  # the year's amenity shift a_j, in log-odds (7.12)
+                attractiveness = attractiveness * np.exp(shift / kappa)[None, :]
             shares = k.logit_shares(self._costs[factor], attractiveness, kappa)
             # money-metric: the base-year real income that gives the same expected utility
             welfare += stock.sum(axis=1) * scale * k.expected_utility(self._costs[factor], attractiveness, kappa)
@@ -598,8 +641,9 @@ class YREBModel(Model):
         self.capital = k.accumulate_capital(self.capital, inv.real, p.depreciation)
         talent = k.settle(moves.talent, state.settlement_rate, settle_t_rng if stochastic else None)
         labour = k.settle(moves.labour, state.settlement_rate, settle_l_rng if stochastic else None)
-        births_t = k.natural_change(talent, p.natural_growth_rate, birth_rng if stochastic else None)
-        births_l = k.natural_change(labour, p.natural_growth_rate, birth_rng if stochastic else None)
+        natural = self.fundamentals.natural_growth(self.year)
+        births_t = k.natural_change(talent, natural, birth_rng if stochastic else None)
+        births_l = k.natural_change(labour, natural, birth_rng if stochastic else None)
         self.talent_stock, self.labour_stock = talent + births_t, labour + births_l
         self.total_people += int(births_t.sum() + births_l.sum())
         self.records["natural_change_persons"][self.year - self.years[0]] = (
@@ -615,8 +659,9 @@ class YREBModel(Model):
             np.minimum(grown, np.maximum(state.land_cap_km2 - others, self.land_km2[:n])),
             grown,
         )
-        shock = shock_rng.standard_normal(self.fundamental_tfp.shape) * p.tfp_shock_sd if stochastic else 0.0
-        self.fundamental_tfp = self.fundamental_tfp * np.exp(p.tfp_growth + shock)
+        shocks = stochastic and self.fundamentals.shocks_allowed(self.year)  # none into fitted years (7.12)
+        shock = shock_rng.standard_normal(self.fundamental_tfp.shape) * p.tfp_shock_sd if shocks else 0.0
+        self.fundamental_tfp = self.fundamental_tfp * np.exp(self.fundamentals.tfp_growth(self.year) + shock)
 
     # --- one year ---------------------------------------------------------------------------------------------
     def step(self) -> None:

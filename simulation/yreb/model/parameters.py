@@ -12,6 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 BASES = ("data", "literature", "calibrated", "assumption")
 SECTORS = ("primary", "secondary", "tertiary")
+# the projection rule chosen by the rolling-origin evaluation (tools/rolling_origin.py, docs/validation.md)
+PROJECTION_HALF_LIFE = 2.0
+PROJECTION_SHRINK = 0.0
 
 
 def _p(default, unit: str, basis: str, source: str, range_: tuple[float, float] | None = None, **bounds):
@@ -290,6 +293,26 @@ class ModelParameters(BaseModel):
     )
     tfp_shock_sd: float = _p(
         0.005, "1/year", "assumption", "sd of the log random walk of fundamental TFP", (0.0, 0.01), ge=0, le=0.2
+    )
+    projection_half_life_years: float = _p(
+        PROJECTION_HALF_LIFE,
+        "years",
+        "calibrated",
+        "h, half-life of the fitted trends of the fundamentals after the last fitted year (7.12); chosen by the "
+        "rolling-origin evaluation inside 2015-2019 (docs/validation.md, tools/rolling_origin.py); a very long "
+        "one keeps them",
+        (0.0, 8.0),
+        ge=0,
+    )
+    projection_shrink_to_mean: float = _p(
+        PROJECTION_SHRINK,
+        "1",
+        "calibrated",
+        "lambda, share of a region's fitted trend deviation from the belt-and-rest mean dropped in the "
+        "projection (7.12); chosen with the half-life by the rolling-origin evaluation",
+        (0.0, 1.0),
+        ge=0,
+        le=1,
     )
     land_growth_rate: float = _p(
         0.0125,

@@ -64,6 +64,7 @@ def simulate(scenario: ResolvedScenario, *, progress: bool = False, record_flows
 
 INPUTS_FOLDER = "inputs"  # copies of the input tables a run used, so that its folder is self-contained
 REGION_TABLE_FILE = "region_table.csv"
+OBSERVED_FOLDER = "observed"  # inputs/observed/NN_name.csv: the history files, in the order they apply
 
 
 def write_inputs(scenario: ResolvedScenario, folder: Path) -> dict[str, str]:
@@ -72,7 +73,14 @@ def write_inputs(scenario: ResolvedScenario, folder: Path) -> dict[str, str]:
     inputs.mkdir()
     path = inputs / REGION_TABLE_FILE
     write_csv(scenario.table.to_frame(), path, neutralise=False)  # an input copy: read back verbatim
-    return {REGION_TABLE_FILE: hashlib.sha256(path.read_bytes()).hexdigest()}
+    written = {REGION_TABLE_FILE: hashlib.sha256(path.read_bytes()).hexdigest()}
+    if scenario.fit_until > scenario.spec.start_year:  # the observed files the baseline was fitted to, in order
+        (inputs / OBSERVED_FOLDER).mkdir()
+        for k, source in enumerate(scenario.history.files, 1):
+            name = f"{OBSERVED_FOLDER}/{k:02d}_{Path(source).name}"
+            copy_file(source, inputs / name)
+            written[name] = hashlib.sha256((inputs / name).read_bytes()).hexdigest()
+    return written
 
 
 def run_metadata(scenario: ResolvedScenario, output: RunOutput, inputs: dict[str, str]) -> dict:

@@ -74,7 +74,8 @@ def _compile(policy: PolicyBase, year: int) -> PolicyState:
     n = len(BELT)
     members = [np.arange(n) if policy.group_field else None]
     index = {name: i for i, name in enumerate(BELT)}
-    return ResolvedPolicies([policy], members).state(year, n, 0.05, 0.0125, np.full(n, 1000.0), index)
+    value_added = np.full((3, n), 1000.0) * np.arange(1, n + 1)  # regions of different sizes
+    return ResolvedPolicies([policy], members).state(year, n, 0.05, 0.0125, np.full(n, 1000.0), value_added, index)
 
 
 def _same(a: PolicyState, b: PolicyState) -> bool:
@@ -219,6 +220,7 @@ def test_barrier_on_subregion_only_changes_pairs_inside_it(baseline):
         0.05,
         0.0125,
         scenario.table.land_area_km2,
+        scenario.table.value_added_100m_yuan,
         {n: i for i, n in enumerate(scenario.table.names)},
     )
     down = scenario.groups["downstream"]

@@ -25,6 +25,7 @@ from yreb.analysis.metrics import (
     METRICS,
     NATION,
     aggregate_groups,
+    available_metrics,
     belt_metrics,
     gdp_concepts,
     group_aggregates,
@@ -155,7 +156,13 @@ class RunData:
             [
                 self.results,
                 group_aggregates(self.results, self.groups),
-                belt_metrics(self.results, list(r.index), list(r.in_belt), list(r.subregion), BELT_METRICS),
+                belt_metrics(
+                    self.results,
+                    list(r.index),
+                    list(r.in_belt),
+                    list(r.subregion),
+                    available_metrics(BELT_METRICS, self.results.variable.unique()),
+                ),
             ],
             ignore_index=True,
         )

@@ -283,6 +283,15 @@ def resolve(spec: ScenarioFile, base_dir: Path, source: str = "<scenario>") -> R
             group = _resolve_ref(ref, groups, index, source, f"{where}.{policy.group_field}")
         for attr in policy.region_fields:
             _region_index(getattr(policy, attr), index, source, f"{where}.{attr}")
+        for attr in policy.member_fields:
+            if index[getattr(policy, attr)] not in group:
+                raise UserInputError(
+                    f"{attr} must be one of the policy's {policy.group_field}",
+                    file=source,
+                    field=f"{where}.{attr}",
+                    value=getattr(policy, attr),
+                    expected="one of " + ", ".join(table.names[i] for i in group),
+                )
         if policy.start > spec.end_year or policy.start < spec.start_year:
             raise UserInputError(
                 "policy starts outside the simulated years",

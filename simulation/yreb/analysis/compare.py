@@ -101,6 +101,8 @@ OUTCOME_LABELS = {
     "capital_installed_100m_yuan": "Installed capital",
     "population_persons": "Resident population",
     "gdp_attributed_100m_yuan": "Real GDP by statistical attribution",
+    "co2_Mt": "CO2 emissions",
+    "co2_per_10k_yuan_gdp": "CO2 per 10,000 yuan of GDP",
 }
 
 

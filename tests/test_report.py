@@ -176,7 +176,7 @@ def test_report_has_a_carbon_section_for_the_nation_the_belt_and_every_province(
     out = tmp_path / "carbon"
     assert main(["compare", str(base), str(scen), "--out", str(out), "--no-pdf", "--quiet"]) == 0
     text = (out / "report.html").read_text(encoding="utf-8")
-    section = text[text.index("<h2>Energy and carbon</h2>") : text.index("<h2>Detail</h2>")]
+    section = text[text.index("<h2>Energy and carbon</h2>") : text.index("<h2>Method and provenance</h2>")]
     assert "Belt share of national CO2 in 2024: baseline" in section
     rows = re.findall(r"<tr><td>([^<]+)</td>", section)
     assert rows[0] == "Nation" and rows[1].startswith("Belt") and rows[2] == "Rest of China"

@@ -681,8 +681,6 @@ def comparison_html(
             )
     sure.append(f"<p>{_e(words.t('seed_note', n=n_pairs))}</p>")
     sections.append((words.t("how_sure"), "\n".join(sure), "how-sure"))
-    if has_carbon(c):
-        sections.append((words.t("carbon"), carbon_html(c, figures, labels, words), "carbon"))
     detail = [image_html(path, caption) for path, caption in figures.detail]
     for run in c.runs[1:]:
         detail.append(
@@ -705,6 +703,8 @@ def comparison_html(
         + "</details>"
     )
     sections.append((words.t("detail"), "\n".join(detail), "detail", "page"))
+    if has_carbon(c):
+        sections.append((words.t("carbon"), carbon_html(c, figures, labels, words), "carbon"))
     method = (
         f"<p>{_e(METHOD)}</p>"
         + scenarios_html(c, words)

@@ -32,7 +32,13 @@ def test_cached_policy_state_equals_a_fresh_compilation_every_year(path):
     for year in range(scenario.spec.start_year, scenario.spec.end_year + 1):
         cached = model.policy_state(year)
         fresh = scenario.policies.state(
-            year, t.n, p.settlement_rate, p.land_growth_rate, t.land_area_km2, model.region_index
+            year,
+            t.n,
+            p.settlement_rate,
+            p.land_growth_rate,
+            t.land_area_km2,
+            t.value_added_100m_yuan,
+            model.region_index,
         )
         for name, value in vars(fresh).items():
             if isinstance(value, dict):

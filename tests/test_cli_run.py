@@ -91,6 +91,47 @@ BAD_SCENARIOS = {
         "before start",
     ),
     "path in name": ('name = "../escape"\n', "name", "path separators"),
+    "chain: unknown region": (
+        'name = "x"\n[[policies]]\ntype = "industrial_chain"\nstart = 2020\nregions = ["Sichuan", "Chungking"]\n'
+        'lead = "Sichuan"\n',
+        "policies[0].regions",
+        "Chongqing",
+    ),
+    "chain: lead not a member": (
+        'name = "x"\n[[policies]]\ntype = "industrial_chain"\nstart = 2020\nregions = ["Sichuan", "Chongqing"]\n'
+        'lead = "Hubei"\n',
+        "policies[0].lead",
+        "must be one of the policy's regions",
+    ),
+    "chain: bad sector": (
+        'name = "x"\n[[policies]]\ntype = "industrial_chain"\nstart = 2020\nregions = ["Sichuan", "Chongqing"]\n'
+        'lead = "Chongqing"\nsector = "energy"\n',
+        "policies[0].sector",
+        "'primary', 'secondary' or 'tertiary'",
+    ),
+    "green zone: negative cut": (
+        'name = "x"\n[[policies]]\ntype = "green_cooperation_zone"\nstart = 2020\nregions = ["Hubei", "Hunan"]\n'
+        "secondary_intensity_cut = -0.1\n",
+        "policies[0].secondary_intensity_cut",
+        "greater than or equal to 0",
+    ),
+    "green zone: unknown region": (
+        'name = "x"\n[[policies]]\ntype = "green_cooperation_zone"\nstart = 2020\nregions = ["Hubei", "Hunnan"]\n',
+        "policies[0].regions",
+        "Hunan",
+    ),
+    "intensity target: negative cut": (
+        'name = "x"\n[[policies]]\ntype = "emission_intensity_target"\nstart = 2020\nregions = "belt"\n'
+        "annual_cut = -0.02\n",
+        "policies[0].annual_cut",
+        "greater than or equal to 0",
+    ),
+    "intensity target: bad sector": (
+        'name = "x"\n[[policies]]\ntype = "emission_intensity_target"\nstart = 2020\nregions = "belt"\n'
+        'emitter = "industry"\n',
+        "policies[0].emitter",
+        "'households'",
+    ),
 }
 
 

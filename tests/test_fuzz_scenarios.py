@@ -29,7 +29,7 @@ from yreb.errors import ModelInvariantError, UserInputError
 from yreb.inputs.scenario import BUILTIN_GROUPS, parse_scenario, resolve
 from yreb.model.model import YREBModel
 from yreb.model.parameters import ModelParameters
-from yreb.policies import REGISTRY
+from yreb.policies import REGISTRY, field_unit
 
 EXAMPLES = int(os.environ.get("YREB_FUZZ_EXAMPLES", "200"))
 REGIONS = BELT + ["RestOfChina"]
@@ -93,11 +93,13 @@ def policy(draw, start_year: int, end_year: int) -> dict:
     for name, field in cls.model_fields.items():
         if name == "type" or (not field.is_required() and not draw(st.booleans())):
             continue
-        if name in cls.region_fields:
+        if name in cls.member_fields and isinstance(doc.get(cls.group_field), list):
+            doc[name] = draw(st.sampled_from(doc[cls.group_field]))  # a region of the group (mostly valid)
+        elif name in cls.region_fields:
             doc[name] = draw(st.sampled_from(REGIONS))
         elif name == cls.group_field:
             doc[name] = draw(region_ref())
-        elif name in ("start", "end"):
+        elif field_unit(cls, name) == "year":
             doc[name] = draw(st.integers(start_year, end_year))
         elif get_origin(field.annotation) is Literal:
             doc[name] = draw(st.sampled_from(get_args(field.annotation)))

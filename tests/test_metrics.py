@@ -175,14 +175,21 @@ def small_run():
     pop = rng.uniform(1e7, 5e7, size=(2, 3, 4))
     talent = rng.uniform(1e3, 1e4, size=(2, 3, 4))
     per_capita = gdp * 1e8 / pop
+    co2 = rng.uniform(0.1, 1, size=(2, 3, 4))
     results = tidy(
-        {"gdp_100m_yuan": gdp, "population_persons": pop, "talent_persons": talent, "gdp_per_capita_yuan": per_capita}
+        {
+            "gdp_100m_yuan": gdp,
+            "population_persons": pop,
+            "talent_persons": talent,
+            "gdp_per_capita_yuan": per_capita,
+            "co2_Mt": co2,
+        }
     )
-    return results, gdp, pop, talent
+    return results, gdp, pop, talent, co2
 
 
 def test_belt_metrics_match_direct_formulas(small_run):
-    results, gdp, pop, talent = small_run
+    results, gdp, pop, talent, co2 = small_run
     m = belt_metrics(results, REGIONS, IN_BELT, SUBREGION)
     assert set(m.variable) == set(METRICS) and (m.region == BELT).all()
     value = m.set_index(["replication", "year", "variable"]).value
@@ -192,6 +199,9 @@ def test_belt_metrics_match_direct_formulas(small_run):
     assert value[(r, 2017, "theil_t_total")] == pytest.approx((s * np.log(s / p)).sum(), rel=1e-12)
     assert value[(r, 2017, "theil_l_total")] == pytest.approx((p * np.log(p / s)).sum(), rel=1e-12)
     assert value[(r, 2017, "belt_share_national_gdp")] == pytest.approx(y.sum() / gdp[r, t].sum(), rel=1e-12)
+    c = co2[r, t, :3]
+    assert value[(r, 2017, "belt_share_national_co2")] == pytest.approx(c.sum() / co2[r, t].sum(), rel=1e-12)
+    assert value[(r, 2017, "co2_per_10k_yuan_gdp")] == pytest.approx(100 * c.sum() / y.sum(), rel=1e-12)
     shares = talent[r, t, :3] / talent[r, t, :3].sum()
     assert value[(r, 2017, "talent_herfindahl")] == pytest.approx((shares**2).sum(), rel=1e-12)
     pc = y / n
@@ -206,7 +216,7 @@ def test_belt_metrics_match_direct_formulas(small_run):
 
 def test_group_aggregates_follow_each_variables_rule(small_run):
     """Sums for extensive variables, ratios of sums for per-capita values, weighted means for indices."""
-    results, gdp, pop, talent = small_run
+    results, gdp, pop, talent, co2 = small_run
     tfp = results[results.variable == "gdp_100m_yuan"].assign(
         variable="tfp", unit="index", value=lambda f: f.value / 1e3
     )
@@ -262,9 +272,9 @@ def test_od_matrix_sums_years_averages_replications_and_net_is_antisymmetric():
 # --- the metric registry --------------------------------------------------------------------------
 
 
-def region_arrays(gdp, pop, talent, years=(2015, 2016, 2017)) -> RegionArrays:
+def region_arrays(gdp, pop, talent, co2, years=(2015, 2016, 2017)) -> RegionArrays:
     return RegionArrays(
-        {"gdp_100m_yuan": gdp, "population_persons": pop, "talent_persons": talent},
+        {"gdp_100m_yuan": gdp, "population_persons": pop, "talent_persons": talent, "co2_Mt": co2},
         np.array(IN_BELT),
         np.array(SUBREGION),
         np.array(years),
@@ -298,18 +308,18 @@ def test_every_metric_is_a_compare_outcome_and_can_be_a_sweep_output():
 def test_arrays_of_one_run_and_the_tidy_table_give_identical_metrics(small_run):
     """Sweeps call each metric on the arrays of one run, compare on the runs x years x regions arrays of its
     tidy table: the same function, bit-identical values."""
-    results, gdp, pop, talent = small_run
+    results, gdp, pop, talent, co2 = small_run
     tidy = belt_metrics(results, REGIONS, IN_BELT, SUBREGION)
     for r in range(gdp.shape[0]):
-        for name, values in compute_metrics(region_arrays(gdp[r], pop[r], talent[r]), METRICS).items():
+        for name, values in compute_metrics(region_arrays(gdp[r], pop[r], talent[r], co2[r]), METRICS).items():
             rows = tidy[(tidy.replication == r) & (tidy.variable == name)].sort_values("year")
             np.testing.assert_array_equal(values, rows.value.to_numpy(), err_msg=name)
             assert (rows.unit == METRICS[name].unit).all()
 
 
 def test_belt_gdp_is_the_sum_over_belt_regions(small_run):
-    results, gdp, pop, talent = small_run
-    values = METRICS["gdp_100m_yuan"].compute(region_arrays(gdp[1], pop[1], talent[1]))
+    results, gdp, pop, talent, co2 = small_run
+    values = METRICS["gdp_100m_yuan"].compute(region_arrays(gdp[1], pop[1], talent[1], co2[1]))
     np.testing.assert_allclose(values, gdp[1, :, :3].sum(axis=-1), rtol=1e-14)
     assert METRICS["gdp_100m_yuan"].belt_total
     agg = group_aggregates(results, {"Belt": ["A", "B", "C"]})
@@ -318,11 +328,11 @@ def test_belt_gdp_is_the_sum_over_belt_regions(small_run):
 
 
 def test_metrics_take_any_leading_axes(small_run):
-    _, gdp, pop, talent = small_run
-    stacked = compute_metrics(region_arrays(gdp, pop, talent), METRICS)
+    _, gdp, pop, talent, co2 = small_run
+    stacked = compute_metrics(region_arrays(gdp, pop, talent, co2), METRICS)
     for name, values in stacked.items():
         assert values.shape == (2, 3), name
-        single = METRICS[name].compute(region_arrays(gdp[0], pop[0], talent[0]))
+        single = METRICS[name].compute(region_arrays(gdp[0], pop[0], talent[0], co2[0]))
         np.testing.assert_array_equal(values[0], single, err_msg=name)
 
 

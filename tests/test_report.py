@@ -170,6 +170,25 @@ def test_report_says_when_decomposition_and_sensitivity_were_not_run(compared, t
     assert not (out / "decomposition.csv").exists() and not (out / "report.pdf").exists()
 
 
+def test_report_has_a_carbon_section_for_the_nation_the_belt_and_every_province(compared, tmp_path):
+    """Runs that record CO2: the report's carbon section gives the belt's share of national CO2 and, for the
+    nation, the belt, the rest of China and each province, the change of CO2 and of CO2 per unit of GDP."""
+    _, base, scen, _ = compared
+    out = tmp_path / "carbon"
+    assert main(["compare", str(base), str(scen), "--out", str(out), "--no-pdf", "--quiet"]) == 0
+    text = (out / "report.html").read_text(encoding="utf-8")
+    section = text[text.index("<h2>Energy and carbon</h2>") : text.index("<h2>Method and provenance</h2>")]
+    assert "Belt share of national CO2 in 2024: baseline" in section
+    rows = re.findall(r"<tr><td>([^<]+)</td>", section)
+    assert rows[0] == "Nation" and rows[1].startswith("Belt") and rows[2] == "Rest of China"
+    assert rows[3:] == BELT
+    assert "CO2 per 10,000 yuan, change %" in section
+    assert (out / "differences_by_region_co2_Mt_pct.png").stat().st_size > 10_000
+    belt = re.search(r"<tr><td>Belt[^<]*</td>(.*?)</tr>", section).group(1)
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", belt)
+    assert cells[2].startswith("+")  # removing barriers raises belt output and with it belt CO2 (%)
+
+
 # --- how sure: the tornado ------------------------------------------------------------------------
 
 

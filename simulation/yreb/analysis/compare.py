@@ -25,6 +25,7 @@ from yreb.analysis.metrics import (
     METRICS,
     NATION,
     aggregate_groups,
+    available_metrics,
     belt_metrics,
     gdp_concepts,
     group_aggregates,
@@ -100,6 +101,8 @@ OUTCOME_LABELS = {
     "capital_installed_100m_yuan": "Installed capital",
     "population_persons": "Resident population",
     "gdp_attributed_100m_yuan": "Real GDP by statistical attribution",
+    "co2_Mt": "CO2 emissions",
+    "co2_per_10k_yuan_gdp": "CO2 per 10,000 yuan of GDP",
 }
 
 
@@ -155,7 +158,13 @@ class RunData:
             [
                 self.results,
                 group_aggregates(self.results, self.groups),
-                belt_metrics(self.results, list(r.index), list(r.in_belt), list(r.subregion), BELT_METRICS),
+                belt_metrics(
+                    self.results,
+                    list(r.index),
+                    list(r.in_belt),
+                    list(r.subregion),
+                    available_metrics(BELT_METRICS, self.results.variable.unique()),
+                ),
             ],
             ignore_index=True,
         )

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from yreb.model.outputs import VARIABLES
+from yreb.model.outputs import TONNES_PER_10K_YUAN, VARIABLES
 
 BAND = (0.05, 0.95)  # quantiles of the spread shown across replications
 BELT = "Belt"  # region label of belt aggregates and belt metrics
@@ -192,8 +192,9 @@ class RegionArrays:
 class Metric:
     """A registered belt metric: rows (region ``Belt``, variable ``name``, ``unit``) computed by ``compute``.
 
-    ``belt_total``: the metric is the sum over the belt's regions of the model variable of the same name;
-    ``yreb compare`` has those with its belt aggregates (``belt_aggregates``) of every additive variable.
+    ``belt_total``: the metric is the belt aggregate of the model variable of the same name (by its rule);
+    ``yreb compare`` has those with its belt aggregates (``group_aggregates``) of every variable.
+    ``requires``: model variables it needs that not every run records (the CO2 variables).
     """
 
     name: str
@@ -201,12 +202,13 @@ class Metric:
     unit: str
     compute: Callable[[RegionArrays], np.ndarray]
     belt_total: bool = False
+    requires: tuple[str, ...] = ()
 
 
 METRICS: dict[str, Metric] = {}  # name -> Metric, in the order of the tables
 
 
-def metric(label: str, unit: str, *, belt_total: bool = False):
+def metric(label: str, unit: str, *, belt_total: bool = False, requires: tuple[str, ...] = ()):
     """Register the decorated function (RegionArrays -> array over the leading axes and years) as the metric
     named after it."""
 
@@ -214,7 +216,7 @@ def metric(label: str, unit: str, *, belt_total: bool = False):
         name = compute.__name__
         if name in METRICS:
             raise ValueError(f"metric '{name}' is registered twice")
-        METRICS[name] = Metric(name, label, unit, compute, belt_total)
+        METRICS[name] = Metric(name, label, unit, compute, belt_total, requires)
         return compute
 
     return register
@@ -240,6 +242,39 @@ def gdp_100m_yuan(a: RegionArrays) -> np.ndarray:
 def belt_share_national_gdp(a: RegionArrays) -> np.ndarray:
     """Belt GDP / GDP of all regions (belt + RestOfChina)."""
     return belt_share(a["gdp_100m_yuan"], a.in_belt)
+
+
+@metric("Belt CO2", "Mt CO2/year, sum over belt regions", belt_total=True, requires=("co2_Mt",))
+def co2_Mt(a: RegionArrays) -> np.ndarray:
+    """Belt CO2 = sum over the belt's regions of their sectors' and households' CO2."""
+    return a.belt("co2_Mt").sum(axis=-1)
+
+
+@metric(
+    "Belt share of national CO2",
+    "fraction of belt + rest-of-China CO2 (CEADs scope 1, 30 provinces: no Tibet)",
+    requires=("co2_Mt",),
+)
+def belt_share_national_co2(a: RegionArrays) -> np.ndarray:
+    """Belt CO2 / CO2 of all regions (belt + RestOfChina)."""
+    return belt_share(a["co2_Mt"], a.in_belt)
+
+
+@metric(
+    "Belt CO2 per 10,000 yuan of GDP",
+    "t CO2 per 10,000 yuan (2015 prices), belt CO2 / belt GDP",
+    belt_total=True,
+    requires=("co2_Mt",),
+)
+def co2_per_10k_yuan_gdp(a: RegionArrays) -> np.ndarray:
+    """Belt CO2 intensity of GDP = sum of belt CO2 / sum of belt real GDP (t per 10,000 yuan)."""
+    return TONNES_PER_10K_YUAN * a.belt("co2_Mt").sum(axis=-1) / a.belt("gdp_100m_yuan").sum(axis=-1)
+
+
+def available_metrics(names: Iterable[str], variables: Iterable[str]) -> list[str]:
+    """The metrics of ``names`` whose required variables are among ``variables`` (those a run recorded)."""
+    recorded = set(variables)
+    return [name for name in names if set(METRICS[name].requires) <= recorded]
 
 
 @metric("Theil T of GDP per capita (GDP-weighted)", "Theil index, 0 = equal")
@@ -397,14 +432,15 @@ def belt_metrics(
     subregion: list[str],
     names: Iterable[str] | None = None,
 ) -> pd.DataFrame:
-    """Registered metrics (``names``, default all) per scenario, replication and year as a tidy table (region
+    """Registered metrics (``names``, default all the results can give) per scenario, replication and year as a
+    tidy table (region
     'Belt', variable = metric name, the metric's unit).
 
     ``regions``, ``in_belt`` and ``subregion`` describe every region of the run (same order). The tidy table is
     turned into (runs, years, regions) arrays of the variables the metrics use, and each metric's function is
     called on them (the same function a sweep calls on the arrays of one run).
     """
-    names = list(METRICS) if names is None else list(names)
+    names = available_metrics(METRICS, results.variable.unique()) if names is None else list(names)
     keys, gdp = panel(results, "gdp_100m_yuan", regions)
     arrays = RegionArrays(
         _Panels(results, regions, {"gdp_100m_yuan": gdp}),

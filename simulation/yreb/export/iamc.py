@@ -45,6 +45,9 @@ OVERRIDES = {  # model variable -> IAMC variable, where the generic rule would g
     "investment_100m_yuan": "Investment",
     "wage_talent_yuan": "Wage|Talent",
     "wage_labour_yuan": "Wage|Labour",
+    "co2_Mt": "Emissions|CO2",
+    **{f"co2_{e}_Mt": f"Emissions|CO2|{e.capitalize()}" for e in ("primary", "secondary", "tertiary", "households")},
+    "co2_per_10k_yuan_gdp": "Emissions Intensity|CO2|GDP",
 }
 UNIT_SUFFIXES = ("_100m_yuan", "_yuan", "_persons", "_km2")
 WORDS = {"gdp": "GDP", "gni": "GNI", "tfp": "TFP", "rd": "R&D", "va": "Value Added"}
@@ -95,6 +98,10 @@ def iamc_unit(name: str, unit: str) -> tuple[str, float]:
         return "dimensionless", 1.0
     if text.startswith("1/year"):
         return "1/yr", 1.0
+    if text == "Mt CO2/year":  # the species is in the IAMC variable name (Emissions|CO2)
+        return "Mt/yr", 1.0
+    if text.startswith("t CO2 per 10,000 yuan"):
+        return f"kg/{_currency(text)}", 0.1  # 1 t per 10,000 yuan = 0.1 kg per yuan
     raise ValueError(f"no IAMC unit for variable {name!r} with unit {unit!r}: add a rule to yreb.export.iamc")
 
 

@@ -350,6 +350,15 @@ def resolve(spec: ScenarioFile, base_dir: Path, source: str = "<scenario>") -> R
             group = _resolve_ref(ref, groups, index, source, f"{where}.{policy.group_field}")
         for attr in policy.region_fields:
             _region_index(getattr(policy, attr), index, source, f"{where}.{attr}")
+        for attr in policy.member_fields:
+            if index[getattr(policy, attr)] not in group:
+                raise UserInputError(
+                    f"{attr} must be one of the policy's {policy.group_field}",
+                    file=source,
+                    field=f"{where}.{attr}",
+                    value=getattr(policy, attr),
+                    expected="one of " + ", ".join(table.names[i] for i in group),
+                )
         if policy.start > spec.end_year or policy.start < spec.start_year:
             raise UserInputError(
                 "policy starts outside the simulated years",
@@ -384,7 +393,9 @@ def resolve_history(spec: ScenarioFile, table: RegionTable, base_dir: Path, sour
     start, wanted = spec.start_year, spec.history.fit_until
     if wanted == start:
         return ResolvedHistory(files, start, None)
-    observed = load_history(files, list(table.names))
+    # the shipped files name the shipped regions: a table with other regions simply has no observed years
+    known = list(dict.fromkeys([*table.names, *load_region_table(DEFAULT_REGION_TABLE).names]))
+    observed = load_history(files, known)
     covered = covered_years(observed, table, start)
     if wanted is not None and (not covered or covered[-1] < wanted):
         have = f"{covered[0]}-{covered[-1]}" if covered else f"none from {start} on"

@@ -399,3 +399,19 @@ def productivity_multiplier(
     return (accessible_knowledge / accessible_knowledge_base) ** knowledge_elasticity * (
         population / population_base
     ) ** agglomeration
+
+
+# --- energy and carbon (7.13) -----------------------------------------------------------------------
+
+
+def damped_trend(log_values: np.ndarray, years: np.ndarray, horizon: int, damping: float) -> np.ndarray:
+    """ln I(T + h) = ln I(T) + b sum_{k=1..h} phi^k, h = 1..horizon: a damped log-linear trend (7.13).
+
+    ``log_values`` (series x observed years) holds ln I over ``years``; b is each series' least-squares slope
+    of ln I on the year, T the last observed year, phi = ``damping`` (0 holds the last value, 1 is the
+    undamped trend). Returns series x horizon.
+    """
+    centred = years - years.mean()
+    slope = (log_values * centred).sum(axis=-1) / (centred**2).sum()
+    steps = np.cumsum(damping ** np.arange(1, horizon + 1))
+    return log_values[..., -1:] + slope[..., None] * steps

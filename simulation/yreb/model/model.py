@@ -20,6 +20,7 @@ import pandas as pd
 from mesa import Model
 
 from yreb.errors import ModelInvariantError, UserInputError
+from yreb.inputs.carbon import carbon_paths
 from yreb.inputs.scenario import ResolvedScenario, default_scenario
 from yreb.model import kernels as k
 from yreb.model import solvers
@@ -28,14 +29,14 @@ from yreb.model.calibration import calibrate, capital_friction
 from yreb.model.fitting import fit_fundamentals
 from yreb.model.flows import FlowRecorder
 from yreb.model.fundamentals import Fundamentals
-from yreb.model.outputs import FLOW_FACTORS, FLOW_UNITS, SECTORS, VARIABLES
+from yreb.model.outputs import CO2_VARIABLES, FLOW_FACTORS, FLOW_UNITS, SECTORS, TONNES_PER_10K_YUAN, VARIABLES
 from yreb.policies import PolicyState
 
 YUAN_PER_100M = k.YUAN_PER_100M
 SECONDARY = SECTORS.index("secondary")
 RANDOM_STREAMS = ("tfp shocks", "talent moves", "labour moves", "talent settlement", "labour settlement", "births")
 
-__all__ = ["FLOW_FACTORS", "FLOW_UNITS", "VARIABLES", "YREBModel", "replication_seed"]
+__all__ = ["FLOW_FACTORS", "FLOW_UNITS", "VARIABLES", "YREBModel", "recorded_variables", "replication_seed"]
 
 
 _FITTED: dict[str, Fundamentals] = {}  # fitted fundamentals by ResolvedScenario.history_key()
@@ -79,6 +80,13 @@ def replication_seed(root_seed: int, replication: int) -> int:
     """
     state = np.random.SeedSequence(root_seed, spawn_key=(replication,)).generate_state(2, dtype=np.uint32)
     return int((int(state[0]) << 31) ^ int(state[1]))
+
+
+def recorded_variables(scenario: ResolvedScenario) -> list[str]:
+    """The variables a run of ``scenario`` records: every one of ``VARIABLES``, the CO2 variables only where
+    the CO2 intensities cover its regions and years (7.13)."""
+    paths, _ = carbon_paths(scenario.table.names, scenario.years)
+    return [v for v in VARIABLES if paths is not None or v not in CO2_VARIABLES]
 
 
 def _worst(values: np.ndarray) -> np.ndarray:
@@ -210,7 +218,9 @@ class YREBModel(Model):
         self.years = scenario.years
         self.year = self.years[0]
         n_years = len(self.years)
-        self.records = {v: np.full((n_years, n), np.nan) for v in VARIABLES}
+        # CO2 intensities (7.13): recorded only where the data cover the regions and years
+        self.carbon, self.carbon_note = carbon_paths(t.names, self.years)
+        self.records = {v: np.full((n_years, n), np.nan) for v in recorded_variables(scenario)}
         self.flows = FlowRecorder.create(record_flows, n_years, len(FLOW_FACTORS), n)  # see model.flows
         self.last_outputs: dict[str, np.ndarray] = {}
         self.last_unit_gdp = np.zeros(units)
@@ -219,18 +229,21 @@ class YREBModel(Model):
     def policy_state(self, year: int) -> PolicyState:
         """The policies in force in ``year``, compiled again only when one of them changes.
 
-        ``ResolvedPolicies.state`` depends on the year only through each policy's strength, whether it
-        has started and (parks) whether its statistical split still runs; in years where none of these
+        ``ResolvedPolicies.state`` depends on the year only through each policy's ``state_key`` (its
+        strength, whether it has started, and what else its type declares); in years where none of these
         changes the previous state is reused (its arrays are read-only).
         """
-        key = tuple(
-            (policy.strength(year), year >= policy.start, year < policy.start + getattr(policy, "split_years", 0))
-            for policy in self.resolved_scenario.spec.policies
-        )
+        key = tuple(policy.state_key(year) for policy in self.resolved_scenario.spec.policies)
         if key != self._policy_key:
-            p = self.params
+            p, t = self.params, self.table
             self._policy_state = self.resolved_scenario.policies.state(
-                year, self.n_regions, p.settlement_rate, p.land_growth_rate, self.table.land_area_km2, self.region_index
+                year,
+                self.n_regions,
+                p.settlement_rate,
+                p.land_growth_rate,
+                t.land_area_km2,
+                t.value_added_100m_yuan,
+                self.region_index,
             )
             for value in vars(self._policy_state).values():
                 for array in value.values() if isinstance(value, dict) else [value]:
@@ -261,7 +274,7 @@ class YREBModel(Model):
                 self.calibration.internal_distance_km,
                 border,
                 np.array(p.border_cost_goods),
-                1.0 - p.goods_border_administrative_share * (1.0 - lv["goods"]),
+                1.0 - p.goods_border_administrative_share * (1.0 - lv["goods"][None] * state.goods_sector_level),
                 p.trade_distance_elasticity,
                 p.trade_elasticity,
             )
@@ -359,7 +372,7 @@ class YREBModel(Model):
             p.knowledge_elasticity,
             p.agglomeration_elasticity,
         )
-        return self.fundamental_tfp * multiplier[None, :], talent_res, labour_res, talent_prod
+        return self.fundamental_tfp * multiplier[None, :] * state.tfp_factor, talent_res, labour_res, talent_prod
 
     # --- 3 production, trade, prices, incomes ---------------------------------------------------------------
     def market_equilibrium(self, state: PolicyState, tfp, talent_res, labour_res, talent_prod) -> Economy:
@@ -384,7 +397,9 @@ class YREBModel(Model):
             capital_unit, talent_unit, labour_unit, self.land_km2, alpha, beta_h, beta_l, gamma
         )
         bundle_region = np.bincount(self.unit_region, weights=bundle_unit, minlength=n)
-        income_per_va, non_labour_per_va = self._income_matrices(talent_res, talent_prod, capital_unit, bundle_region)
+        income_per_va, non_labour_per_va = self._income_matrices(
+            state, talent_res, talent_prod, capital_unit, bundle_region
+        )
         income_matrix = solvers.units_to_regions(income_per_va * bundle_unit[None, :], self.unit_region, n)
         cost, sales = solvers.solve_trade_equilibrium(
             self.cost_index,
@@ -438,15 +453,15 @@ class YREBModel(Model):
             non_labour / registered,
         )
 
-    def _income_matrices(self, talent_res, talent_prod, capital_unit, bundle_region):
+    def _income_matrices(self, state: PolicyState, talent_res, talent_prod, capital_unit, bundle_region):
         """Income of residents (N) and non-labour income of owners (N) per unit of each unit's value added (7.4).
 
         Residents of j earn the labour share of j's value added (talent wages include enclave staff, whose
         wages their payer funds); owners earn the returns on the capital they own and land rent (parks: by
         equity); a region's non-labour income is paid to its registered people wherever they live; net
-        transfers (the observed net inflows of goods and services) go to residents. An enclave's rent is set
-        in base-year yuan and indexed to the hub's factor costs, so that every income is proportional to value
-        added (the goods-market equilibrium is then free of a nominal anchor).
+        transfers (the observed net inflows of goods and services; policy transfers) go to residents. An
+        enclave's rent is set in base-year yuan and indexed to the hub's factor costs, so that every income is
+        proportional to value added (the goods-market equilibrium is then free of a nominal anchor).
         Returns (residents' income matrix N x U, owners' matrix N x U).
         """
         p, n = self.params, self.n_regions
@@ -477,7 +492,8 @@ class YREBModel(Model):
         labour[self.unit_region, np.arange(units)] = beta_l + beta_h * (talent_res / talent_prod)[self.unit_region]
         people = self.talent_stock + self.labour_stock
         where_they_live = people / people.sum(axis=1, keepdims=True)  # registered in o, living in j
-        fiscal = self._fiscal_transfers[:, self.unit_region]  # net transfers per unit of each unit's value added
+        # net transfers per unit of each unit's value added
+        fiscal = (self._fiscal_transfers + state.transfer_share)[:, self.unit_region]
         residents = labour + where_they_live.T @ owners + fiscal
         return residents, owners
 
@@ -621,8 +637,11 @@ class YREBModel(Model):
             "wage_labour_yuan": e.wage_labour * YUAN_PER_100M,
             "goods_price_index": e.goods_price,
             "cost_of_living_index": e.cost_of_living,
+            "policy_transfer_100m_yuan": state.transfer_share[:, self.unit_region] @ e.value_added_unit,
         }
         row = self.year - self.years[0]
+        if self.carbon is not None:
+            outputs.update(self.emissions(row, state, e.real_output, population))
         for name, values in outputs.items():
             self.records[name][row] = values
         if self.flows is not None:
@@ -631,6 +650,19 @@ class YREBModel(Model):
             self.flows[row, 2] = inv.by_region
             self.flows[row, 3] = e.trade_flows
         self.last_outputs, self.last_unit_gdp = outputs, e.value_added_unit
+
+    def emissions(self, row: int, state: PolicyState, real_output: np.ndarray, population: np.ndarray) -> dict:
+        """CO2 of year row (7.13): intensity x policy factor x real value added by sector, households per resident."""
+        c = self.carbon
+        sector = c.sector_Mt_per_100m_yuan[row] * state.co2_intensity_factor[: len(SECTORS)] * real_output
+        households = c.household_Mt_per_person[row] * state.co2_intensity_factor[len(SECTORS)] * population
+        total = sector.sum(axis=0) + households
+        return {
+            **{f"co2_{s}_Mt": sector[i] for i, s in enumerate(SECTORS)},
+            "co2_households_Mt": households,
+            "co2_Mt": total,
+            "co2_per_10k_yuan_gdp": TONNES_PER_10K_YUAN * total / real_output.sum(axis=0),
+        }
 
     # --- 7 transitions to t + 1 -------------------------------------------------------------------------------
     def advance(self, state: PolicyState, e: Economy, inv: Investment, moves: Moves, rngs) -> None:

@@ -3,14 +3,15 @@
 Every variable is recorded per region and year. Aggregates (the nation, the belt, the rest of China) are
 computed from the regions by the variable's rule: ``sum`` adds the regions; ``ratio`` divides the sums of two
 other variables (times a factor); ``mean`` is the mean weighted by another variable. A new variable is one
-entry here and one value in the model's ``record`` phase.
+entry here and one value in the model's ``record`` phase. The CO2 variables (``CO2_VARIABLES``) are recorded
+only when the region table has CO2 intensities (``yreb.inputs.carbon``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-SECTORS = ("primary", "secondary", "tertiary")
+from yreb.policies import EMITTERS, SECTORS
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,26 @@ VARIABLES: dict[str, Variable] = {
     "wage_labour_yuan": _mean("yuan per person-year (current prices)", "wage of labour", "labour_persons"),
     "goods_price_index": _mean("index (base year = 1)", "price of the region's goods basket", "population_persons"),
     "cost_of_living_index": _mean("index (base year = 1)", "goods and housing", "population_persons"),
+    "policy_transfer_100m_yuan": _sum(
+        "100m yuan (current prices)", "net income transfers received from policies (ecological compensation)"
+    ),
 }
+TONNES_PER_10K_YUAN = 100.0  # t CO2 per 10,000 yuan in one Mt CO2 per 100m yuan
+CO2_VARIABLES: dict[str, Variable] = {
+    **{
+        f"co2_{e}_Mt": _sum("Mt CO2/year", f"CO2 emitted by {'households' if e == 'households' else f'the {e} sector'}")
+        for e in EMITTERS
+    },
+    "co2_Mt": _sum("Mt CO2/year", "CO2 emitted in the region, sectors and households (CEADs scope 1 definition)"),
+    "co2_per_10k_yuan_gdp": _ratio(
+        "t CO2 per 10,000 yuan (2015 prices)",
+        "CO2 per unit of real GDP",
+        "co2_Mt",
+        "gdp_100m_yuan",
+        TONNES_PER_10K_YUAN,
+    ),
+}
+VARIABLES.update(CO2_VARIABLES)
 FLOW_FACTORS = ("talent", "labour", "capital", "goods")
 FLOW_UNITS = {
     "talent": "persons/year (net change of registration-origin x residence stock by migration)",

@@ -33,8 +33,10 @@ from pydantic import Field
 
 from yreb.policies.base import (
     COST_CUT_FACTORS,
+    EMITTERS,
     FACTORS,
     REGISTRY,
+    SECTORS,
     Claim,
     PolicyBase,
     PolicyContext,
@@ -56,6 +58,7 @@ Policy = Annotated[functools.reduce(operator.or_, REGISTRY.values()), Field(disc
 
 __all__ = [
     "COST_CUT_FACTORS",
+    "EMITTERS",
     "FACTORS",
     "POLICY_TYPES",
     "REGISTRY",
@@ -66,6 +69,7 @@ __all__ = [
     "PolicyState",
     "RegionRef",
     "ResolvedPolicies",
+    "SECTORS",
     "field_unit",
     "policy_field_rows",
     "unit_field",

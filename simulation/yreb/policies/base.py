@@ -11,6 +11,7 @@ A policy type is one subclass of ``PolicyBase`` in its own module of this packag
 - its fields, each made with ``unit_field`` (range, meaning and unit);
 - ``region_fields``: the fields naming one region each (checked against the region table; distinct);
 - ``group_field``: the field naming a group or a list of regions, resolved to ``PolicyContext.members``;
+- ``member_fields``: region fields that must name one of the group's regions (checked when resolved);
 - ``claim``: the base-year stock of one region it draws on (checked when the scenario is resolved);
 - ``unit_kind``: ``"park"`` or ``"enclave"`` when the model opens a unit (agent) for it;
 - ``apply``: how it changes the year's ``PolicyState`` at strength s.
@@ -30,6 +31,8 @@ from pydantic_core import PydanticUndefined
 
 FACTORS = ("goods", "talent", "labour", "capital", "technology")
 COST_CUT_FACTORS = ("goods", "talent", "labour")  # costs a ``cost_cut`` can scale proportionally
+SECTORS = ("primary", "secondary", "tertiary")  # the model's sectors, in the order of its sector arrays
+EMITTERS = (*SECTORS, "households")  # who emits CO2: the sectors, then households (docs/MODEL.md 7.13)
 RegionRef = str | list[str]  # a group name, or a list of region names
 UNIT_KINDS = ("park", "enclave")  # units the model opens for a policy (parks: production units)
 
@@ -72,6 +75,10 @@ class PolicyState:
     park_split: np.ndarray  # P, statistical split in force
     park_open: np.ndarray  # P, bool: park exists (opened and not closed)
     enclave_staff: np.ndarray  # E, persons
+    goods_sector_level: np.ndarray  # S x N x N, multiplies the goods border-cost level by sector
+    tfp_factor: np.ndarray  # S x N, multiplies sector TFP
+    co2_intensity_factor: np.ndarray  # EMITTERS x N, multiplies the baseline CO2 intensity paths
+    transfer_share: np.ndarray  # N x N, net income transferred to row per unit of column's value added
 
     @classmethod
     def status_quo(
@@ -91,6 +98,10 @@ class PolicyState:
             park_split=np.zeros(parks),
             park_open=np.zeros(parks, dtype=bool),
             enclave_staff=np.zeros(enclaves),
+            goods_sector_level=np.ones((len(SECTORS), n, n)),
+            tfp_factor=np.ones((len(SECTORS), n)),
+            co2_intensity_factor=np.ones((len(EMITTERS), n)),
+            transfer_share=np.zeros((n, n)),
         )
 
     def cost_signature(self) -> tuple:
@@ -100,6 +111,7 @@ class PolicyState:
             for a in (
                 *self.barrier_level.values(),
                 *self.cost_factor.values(),
+                self.goods_sector_level,
                 self.distance_factor,
                 self.knowledge_link,
             )
@@ -114,6 +126,7 @@ class PolicyContext:
     n: int  # number of regions
     index: Mapping[str, int]  # region name -> row and column of the state's matrices
     land_area_km2: np.ndarray  # N, land area of each region
+    value_added_100m_yuan: np.ndarray  # S x N, base-year value added by sector
     members: np.ndarray | None = None  # region indices of the policy's group (``group_field``), else None
     slot: int | None = None  # position of the policy's unit among the scenario's units of its kind
 
@@ -125,6 +138,7 @@ class PolicyBase(BaseModel):
 
     region_fields: ClassVar[tuple[str, ...]] = ()  # fields naming one region each (distinct regions)
     group_field: ClassVar[str | None] = None  # field naming a group or a list of regions
+    member_fields: ClassVar[tuple[str, ...]] = ()  # region fields that must name a region of the group
     claim: ClassVar[Claim | None] = None  # the base-year stock of one region it draws on
     unit_kind: ClassVar[str | None] = None  # "park" or "enclave": the model opens a unit for the policy
     # the unit stays after ``end`` (a park and its land; an enclave closes): ``apply`` is called in every
@@ -163,6 +177,8 @@ class PolicyBase(BaseModel):
         if name in REGISTRY:
             raise TypeError(f"policy type {name!r} of {cls.__name__} is already {REGISTRY[name].__name__}")
         declared = [*cls.region_fields, *([cls.group_field] if cls.group_field else [])]
+        if not set(cls.member_fields) <= set(cls.region_fields) or (cls.member_fields and not cls.group_field):
+            raise TypeError(f"{cls.__name__}.member_fields must be region_fields of a type with a group_field")
         if cls.claim is not None:
             declared += [cls.claim.amount, cls.claim.region]
         missing = [f for f in declared if f not in cls.model_fields]
@@ -188,6 +204,11 @@ class PolicyBase(BaseModel):
         if self.ramp_years == 0:
             return 1.0
         return min(1.0, (year - self.start) / self.ramp_years)
+
+    def state_key(self, year: int) -> tuple:
+        """What the policy's lever in ``year`` depends on (the model compiles the state again when it changes):
+        its strength and whether it has started."""
+        return (self.strength(year), year >= self.start)
 
     def acts_in(self, year: int, s: float) -> bool:
         """Whether the policy changes the state of ``year`` (strength ``s``): while in force, and for a unit
@@ -252,13 +273,14 @@ class ResolvedPolicies:
         base_settlement: float,
         base_land_growth: float,
         land_area_km2: np.ndarray,
+        value_added_100m_yuan: np.ndarray,
         index: dict[str, int],
     ) -> PolicyState:
         """Compile the policies in force in ``year`` into a PolicyState (each policy applies its lever, in
         scenario order; settlement rates are then clipped to [0, 1])."""
         slots = {kind: self.units(kind) for kind in UNIT_KINDS}
         state = PolicyState.status_quo(n, base_settlement, base_land_growth, len(slots["park"]), len(slots["enclave"]))
-        context = PolicyContext(year, n, index, land_area_km2)
+        context = PolicyContext(year, n, index, land_area_km2, value_added_100m_yuan)
         for k, (policy, members) in enumerate(zip(self.policies, self.members)):
             s = policy.strength(year)
             if not policy.acts_in(year, s):

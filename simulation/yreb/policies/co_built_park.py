@@ -37,6 +37,10 @@ class CoBuiltParkPolicy(PolicyBase):
         le=100,
     )
 
+    def state_key(self, year: int) -> tuple:
+        """Strength, started, and whether the statistical split still runs."""
+        return (*super().state_key(year), year < self.start + self.split_years)
+
     def apply(self, state: PolicyState, s: float, ctx: PolicyContext) -> None:
         """The park is open from ``start`` on; its management agreement has strength s; the statistical split
         ``statistical_split x s`` runs for ``split_years`` from ``start``, then 0."""

@@ -13,6 +13,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from yreb.errors import UserInputError
+from yreb.inputs.carbon import carbon_paths
 from yreb.inputs.regions import NAME_PATTERN
 from yreb.inputs.scenario import NAME_RE, ResolvedScenario
 from yreb.model.calibration import calibrate
@@ -101,6 +102,7 @@ def run_metadata(scenario: ResolvedScenario, output: RunOutput, inputs: dict[str
             "beta_labour": cal.beta_labour,
             **cal.diagnostics,
         },
+        "co2": carbon_paths(scenario.table.names, scenario.years)[1],
         "timings": {
             "seconds_per_replication": output.seconds_per_replication,
             "total_seconds": sum(output.seconds_per_replication),

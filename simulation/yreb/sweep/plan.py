@@ -19,9 +19,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from yreb.analysis.metrics import METRICS, available_metrics
 from yreb.errors import UserInputError
 from yreb.inputs.scenario import ResolvedScenario, find_scenario_file, parse_scenario, read_toml, resolve
-from yreb.model.model import replication_seed
+from yreb.model.model import recorded_variables, replication_seed
 from yreb.runs.provenance import code_fingerprint
 from yreb.sweep.designs import design_sample
 from yreb.sweep.paths import RESERVED_FIELDS, flatten, is_settable, set_path
@@ -133,6 +134,7 @@ def plan_sweep(path: str | Path) -> SweepPlan:
     rows = []
     for point in range(len(sample)):
         scenario = _resolve_point(plan, point)
+        _check_outputs(plan, scenario)
         values = plan.point_values(point)
         coords = {f"sample:{name}": x for name, x in zip(plan.names, sample[point])}
         for k, run_seed in enumerate(seeds):
@@ -162,6 +164,21 @@ def _check_paths(plan: SweepPlan) -> None:
                     field=f"vary '{v.name}'",
                     value=path,
                 ) from None
+
+
+def _check_outputs(plan: SweepPlan, scenario: ResolvedScenario) -> None:
+    """Every output metric can be computed from what the point's runs record (CO2 needs CO2 intensities)."""
+    recorded = recorded_variables(scenario)
+    for name in plan.spec.outputs:
+        if name not in available_metrics([name], recorded):
+            missing = ", ".join(v for v in METRICS[name].requires if v not in recorded)
+            raise UserInputError(
+                f"output '{name}' needs {missing}, which runs of this scenario do not record",
+                file=str(plan.file),
+                field="outputs",
+                value=name,
+                expected="metrics of recorded variables (CO2: regions and years with CEADs intensities)",
+            )
 
 
 def _resolve_point(plan: SweepPlan, point: int) -> ResolvedScenario:

@@ -61,6 +61,20 @@ EN = {
         "running a finite number of replications (it narrows with more replications) and says nothing about "
         "whether the model's assumptions are right; the effect over the assumptions' ranges is the guide to that."
     ),
+    "carbon": "Energy and carbon",
+    "carbon_note": (
+        "CO2 in {year} (CEADs scope 1: fossil fuels and cement), scenario minus baseline, mean of the replication "
+        "pairs. Emissions are intensity x real value added by sector plus households per resident; intensities are "
+        "observed to 2019 and follow a damped trend after it (docs/MODEL.md 7.13). 'National' is the 30 provinces "
+        "CEADs covers (no Tibet)."
+    ),
+    "carbon_share": "Belt share of national CO2 in {year}: baseline {baseline}, scenario {scenario}.",
+    "cap_carbon": "CO2 by region: scenario minus baseline in % of the baseline.",
+    "col_co2_base": "CO2, baseline (Mt)",
+    "col_co2_change": "CO2 change (Mt)",
+    "col_co2_pct": "CO2 change, %",
+    "col_intensity_base": "CO2 per 10,000 yuan, baseline (t)",
+    "col_intensity_pct": "CO2 per 10,000 yuan, change %",
     "detail": "Detail",
     "method": "Method and provenance",
     "warnings": "Warnings",
@@ -198,6 +212,19 @@ ZH = {
         "种子区间：{n}对重复模拟均值的90% t区间。它是有限次重复模拟的抽样噪声（重复越多越窄），"
         "并不说明模型假设是否正确；效应在各假设范围内的变化才说明这一点。"
     ),
+    "carbon": "能源与碳排放",
+    "carbon_note": (
+        "{year}年二氧化碳排放（CEADs范围一：化石燃料与水泥），情景减基准，同种子重复对的均值。排放 = 分部门排放强度 x "
+        "实际增加值，加上按常住人口计的居民排放；强度2019年前为观测值，之后按阻尼趋势外推（docs/MODEL.md 7.13）。"
+        "“全国”为CEADs覆盖的30个省份（不含西藏）。"
+    ),
+    "carbon_share": "{year}年长江经济带占全国二氧化碳排放的份额：基准 {baseline}，情景 {scenario}。",
+    "cap_carbon": "分地区二氧化碳排放：情景减基准，占基准的%。",
+    "col_co2_base": "二氧化碳排放，基准（百万吨）",
+    "col_co2_change": "二氧化碳排放变化（百万吨）",
+    "col_co2_pct": "二氧化碳排放变化，%",
+    "col_intensity_base": "每万元GDP二氧化碳排放，基准（吨）",
+    "col_intensity_pct": "每万元GDP二氧化碳排放变化，%",
     "detail": "详细结果",
     "method": "方法与来源",
     "warnings": "警告",
@@ -304,6 +331,9 @@ OUTCOMES_ZH = {
     "beta_convergence_per_year": "起始年以来的β收敛速度",
     "talent_herfindahl": "人才集中度（人才份额的赫芬达尔指数）",
     "talent_top3_share": "前三地区的人才份额",
+    "co2_Mt": "二氧化碳排放",
+    "co2_per_10k_yuan_gdp": "每万元GDP二氧化碳排放",
+    "belt_share_national_co2": "长江经济带占全国二氧化碳排放的份额",
 }
 UNITS_ZH = {
     "100m yuan (2015 prices)": "亿元（2015年价格）",
@@ -319,6 +349,8 @@ UNITS_ZH = {
     "fraction of gap closed per year": "每年缩小的差距比例",
     "index, 1/regions = even": "指数，1/地区数 = 均匀",
     "fraction of belt talent": "占经济带人才的比例",
+    "Mt CO2/year": "百万吨二氧化碳/年",
+    "t CO2 per 10,000 yuan (2015 prices)": "吨二氧化碳/万元（2015年价格）",
 }
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 import html
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import matplotlib
@@ -435,6 +435,50 @@ class Figures:
     summary: dict[str, dict[str, tuple[Path, str]]]  # scenario -> {"decomposition"|"tornado": figure}
     detail: list[tuple[Path, str]]
     more: list[tuple[Path, str]]
+    carbon: list[tuple[Path, str]] = field(default_factory=list)  # when the runs recorded CO2
+
+
+def has_carbon(c: Comparison) -> bool:
+    """Whether the compared runs recorded CO2 (docs/MODEL.md 7.13)."""
+    return bool((c.summary.variable == "co2_Mt").any())
+
+
+def carbon_table_html(c: Comparison, scenario: str, labels: dict[str, str], words: Words) -> str:
+    """Nation, belt, rest of China, then every belt region: end-year CO2 of the baseline, its change (Mt and %)
+    and the change of CO2 per 10,000 yuan of GDP (%)."""
+    rows = c.summary[(c.summary.scenario == scenario) & (c.summary.year == c.end_year)]
+    co2 = rows[rows.variable == "co2_Mt"].set_index("region")
+    intensity = rows[rows.variable == "co2_per_10k_yuan_gdp"].set_index("region")
+    order = [r for r in dict.fromkeys([*c.baseline.headline_regions, *c.baseline.belt]) if r in co2.index]
+    keys = ("col_region", "col_co2_base", "col_co2_change", "col_co2_pct", "col_intensity_base", "col_intensity_pct")
+    head = "".join(f"<th>{_e(words.t(k))}</th>" for k in keys)
+    body = "".join(
+        f"<tr><td>{_e(labels.get(r, r))}</td><td>{format_number(co2.baseline_mean[r])}</td>"
+        f"<td{_sign_class(co2.mean_difference[r])}>{fmt_abs(co2.mean_difference[r])}</td>"
+        f"<td{_sign_class(co2.pct_of_baseline[r])}>{fmt_pct(co2.pct_of_baseline[r])}</td>"
+        f"<td>{format_number(intensity.baseline_mean[r])}</td>"
+        f"<td{_sign_class(intensity.pct_of_baseline[r])}>{fmt_pct(intensity.pct_of_baseline[r])}</td></tr>"
+        for r in order
+    )
+    table = f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    share = rows[(rows.variable == "belt_share_national_co2") & (rows.region == BELT)]
+    if share.empty:
+        return table
+    s = share.iloc[0]
+    sentence = words.t(
+        "carbon_share", year=c.end_year, baseline=fmt_pct(100 * s.baseline_mean, sign=False),
+        scenario=fmt_pct(100 * s.scenario_mean, sign=False),
+    )  # fmt: skip
+    return f"<p class='sentence'>{_e(sentence)}</p>" + table
+
+
+def carbon_html(c: Comparison, figures: Figures, labels: dict[str, str], words: Words) -> str:
+    """The carbon section: its note, the CO2 figure, and one table per scenario."""
+    parts = [f"<p class='note'>{_e(words.t('carbon_note', year=c.end_year))}</p>"]
+    parts += [image_html(path, caption) for path, caption in figures.carbon]
+    for run in c.runs[1:]:
+        parts.append(f"<h3>{_e(run.name)}</h3>" + carbon_table_html(c, run.name, labels, words))
+    return "\n".join(parts)
 
 
 def comparison_figures(
@@ -499,6 +543,13 @@ def comparison_figures(
             words.t("cap_regions"),
         )
     )
+    if has_carbon(c):
+        fig = plot_difference_panels(
+            c.summary, region_panels("co2_Mt"), order,
+            words.t("diff_region_pct_title", outcome=words.outcome("co2_Mt"), vs=vs), n_pairs, pct=True, words=words,
+            ncols=5,
+        )  # fmt: skip
+        figures.carbon.append((save(fig, "differences_by_region_co2_Mt_pct"), words.t("cap_carbon")))
     belt = base.belt
     boundaries, reason = load_boundaries(base.regions.region_zh[belt].to_dict())
     change = c.summary[(c.summary.year == end) & (c.summary.variable == map_outcome) & c.summary.region.isin(belt)]
@@ -652,6 +703,8 @@ def comparison_html(
         + "</details>"
     )
     sections.append((words.t("detail"), "\n".join(detail), "detail", "page"))
+    if has_carbon(c):
+        sections.append((words.t("carbon"), carbon_html(c, figures, labels, words), "carbon"))
     method = (
         f"<p>{_e(METHOD)}</p>"
         + scenarios_html(c, words)

@@ -7,9 +7,10 @@ BIN := $(VENV)/bin
 CONSTRAINTS := constraints.txt
 RUN_STAMP := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
+LINT_STAMP := $(VENV)/.installed-lint
 PIP := $(BIN)/pip install --quiet -c $(CONSTRAINTS)
 
-.PHONY: setup run test bench bench-short lock clean
+.PHONY: setup run test lint bench bench-short lock clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "yreb needs Python 3.12 or newer; found " + sys.version.split()[0] + " (set PYTHON=python3.12)")'
@@ -33,6 +34,15 @@ run: $(RUN_STAMP)
 
 test: $(TEST_STAMP)
 	$(BIN)/python -m pytest -q
+
+# style: ruff (the version of constraints.txt), configured in pyproject.toml; CI runs it after the tests
+$(LINT_STAMP): pyproject.toml $(CONSTRAINTS) | $(BIN)/python
+	$(PIP) ruff
+	touch $@
+
+lint: $(LINT_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 bench: $(RUN_STAMP)
 	$(BIN)/python benchmarks/run.py

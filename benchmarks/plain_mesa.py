@@ -37,10 +37,11 @@ import math
 import numpy as np
 from mesa import Agent, Model
 
+from yreb.inputs.carbon import carbon_paths
 from yreb.inputs.scenario import ResolvedScenario
 from yreb.model import kernels as k
 from yreb.model.calibration import calibrate, capital_friction, migration_deterrence, spillover, trade_deterrence
-from yreb.model.outputs import SECTORS, VARIABLES
+from yreb.model.outputs import SECTORS, TONNES_PER_10K_YUAN, VARIABLES
 
 YUAN_PER_100M = k.YUAN_PER_100M
 SECONDARY = SECTORS.index("secondary")
@@ -260,7 +261,7 @@ class PlainRegion(Agent):
         self.investment_nominal = self.saving_rate * self.income
         top = m.investment_top
         weights = [
-            f * 1.0 * (r.wedge**1.0 * r.gross_return / top) ** p.investment_elasticity
+            f * r.capital_installed * (r.wedge**1.0 * r.gross_return / top) ** p.investment_elasticity
             for f, r in zip(self.friction, others)
         ]
         total = sum(weights)
@@ -337,8 +338,17 @@ class PlainRegion(Agent):
             "wage_labour_yuan": self.wage["labour"] * YUAN_PER_100M,
             "goods_price_index": self.goods_price,
             "cost_of_living_index": self.cost_of_living,
+            "policy_transfer_100m_yuan": 0.0,  # no policies
         }
         row = m.year - m.years[0]
+        if m.carbon is not None:  # CO2: this region's intensities x its own real value added and residents
+            sector = [m.carbon.sector_Mt_per_100m_yuan[row][s][j] * self.real_output[s] for s in range(len(SECTORS))]
+            households = m.carbon.household_Mt_per_person[row][j] * population
+            for s, name in enumerate(SECTORS):
+                values[f"co2_{name}_Mt"] = sector[s]
+            values["co2_households_Mt"] = households
+            values["co2_Mt"] = sum(sector) + households
+            values["co2_per_10k_yuan_gdp"] = TONNES_PER_10K_YUAN * values["co2_Mt"] / gdp
         for name, value in values.items():
             m.records[name][row][j] = float(value)
 
@@ -380,9 +390,10 @@ class PlainMesaModel(Model):
     """Mean-field status-quo model 2 with per-agent Python loops; records the same variables as YREBModel."""
 
     def __init__(self, scenario: ResolvedScenario, rng=None):
-        if scenario.spec.policies or scenario.params.stochastic:
+        if scenario.spec.policies or scenario.params.stochastic or scenario.fit_until > scenario.spec.start_year:
             raise ValueError(
-                "the plain per-agent model covers the mean-field status quo only (stochastic=false, no policies)"
+                "the plain per-agent model covers the mean-field status quo only (stochastic=false, no policies, "
+                "no fitted years: [history] fit_until = start_year)"
             )
         super().__init__(rng=rng)
         self.table, self.params = scenario.table, scenario.params
@@ -401,7 +412,9 @@ class PlainMesaModel(Model):
         self.cost_index = [float(x) for x in cal.base_tfp]  # warm start of the goods-market solver
         self.years = scenario.years
         self.year = self.years[0]
-        self.records = {name: [[math.nan] * t.n for _ in self.years] for name in VARIABLES}
+        self.carbon, _ = carbon_paths(t.names, self.years)
+        recorded = [v for v in VARIABLES if self.carbon is not None or not v.startswith("co2_")]
+        self.records = {name: [[math.nan] * t.n for _ in self.years] for name in recorded}
         self.newton = t.n <= k.NEWTON_MAX_REGIONS
         self.equilibrium_iterations: list[int] = []
 

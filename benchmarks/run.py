@@ -70,6 +70,7 @@ YEAR_LABEL = "mean-field year (median of years 2 on) vs numpy floor year"
 SOLVER_LABEL = "goods-market solver in the mean-field year vs the whole year"
 MEMORY_LABEL = "peak memory, 21-year mean-field run with flows recorded vs without"
 CALIBRATION_LABEL = "base-year calibration vs numpy floor year"
+FIT_LABEL = "history fit 2015-2019 vs one mean-field baseline run 2015-2035"
 PLAIN_LABEL = "plain per-agent Mesa year vs vectorised year (mean-field)"
 BLAS_LABEL = "mean-field year, OpenBLAS default threads vs 1 thread"
 SWEEP_LABEL = "sweep, 1 worker, whole process: `yreb sweep` vs `mesa.batch_run` (runs/s)"
@@ -282,6 +283,7 @@ def scenario_for(table: str | None, stochastic: bool, years: int):
         end_year=2015 + years - 1,
         parameters=ModelParameters(stochastic=stochastic),
         replications=1,
+        history={"fit_until": 2015},  # model years only: the history fit is timed in its own row
     )
 
 
@@ -392,6 +394,24 @@ def model_rows(tables: dict[int, Path], env: dict, short: bool) -> list[Row]:
         target, met = (f"< {CALIBRATION_TARGET_S:.0f} s", seconds < CALIBRATION_TARGET_S) if n == 2000 else ("", None)
         rows.append(Row(CALIBRATION_LABEL, str(n), seconds, "s", floor, seconds / floor, target, met))
     return rows
+
+
+def history_fit_row() -> Row:
+    """The history fit of the shipped baseline (2015-2019, 12 regions) against one mean-field run of it."""
+    from yreb.inputs.scenario import load_scenario
+    from yreb.model import model as model_module
+    from yreb.model.model import YREBModel
+
+    scenario = load_scenario("baseline")
+    YREBModel(scenario, record_flows=False)  # imports and calibration out of the way
+    model_module._FITTED.clear()
+    start = time.perf_counter()
+    model_module.history_fundamentals(scenario)
+    fit = time.perf_counter() - start
+    start = time.perf_counter()
+    YREBModel(scenario.baseline(), record_flows=False).run()
+    run = time.perf_counter() - start
+    return Row(FIT_LABEL, "12", fit * 1e3, "ms", run * 1e3, fit / run, "", None, "once per table, parameters, data")
 
 
 def blas_row(tables: dict[int, Path], blas_threads: str) -> Row:
@@ -565,6 +585,7 @@ def main() -> None:
         rows, listing = cli_rows(env, args.short, folder)
         rows += model_rows(tables, env, args.short)
         rows += plain_rows(tables, args.short)
+        rows.append(history_fit_row())
         rows.append(blas_row(tables, args.blas_threads))
         rows.append(sweep_row(env, args.short, folder))
     header = [

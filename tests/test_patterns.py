@@ -116,7 +116,8 @@ def test_6_capital_output_ratios_are_in_the_published_range():
         "6",
         "2015 K/Y at 2015 prices: "
         + ", ".join(f"{r} {v:.2f}" for r, v in ratio.items())
-        + f"; gross returns alpha Y/K {returns.min():.3f}-{returns.max():.3f} (CV {returns.std() / returns.mean():.3f})",
+        + f"; gross returns alpha Y/K {returns.min():.3f}-{returns.max():.3f} "
+        + f"(CV {returns.std() / returns.mean():.3f})",
         f"{lo}-{hi} (China 2010 82-93 trillion yuan over GDP 41 trillion: 2.0-2.3; the all-asset stock about 3 by "
         "2015); Bai, Hsieh & Qian (2006): return to capital about 20%",
     )

@@ -351,3 +351,28 @@ def test_chinese_report_has_chinese_headings_headers_and_figure_titles(compared,
         assert words in text, words
     assert "Anhui 安徽省" in text
     assert titles and all(re.search(r"[\u4e00-\u9fff]", t) for t in titles), titles
+
+
+def test_the_regions_that_move_most_are_named_with_the_channel_that_moves_them(compared, monkeypatch):
+    """The summary names every region whose real GDP moves by more than LARGE_MOVE_PCT, with its largest part."""
+    from yreb.analysis.compare import compare_runs, load_run
+    from yreb.analysis.decompose import Decomposition
+    from yreb.cli.common import FLAG_NAMES
+    from yreb.viz.i18n import ENGLISH
+
+    _, base, scen, out = compared
+    c = compare_runs([load_run(base), load_run(scen)])
+    parts = Decomposition(pd.read_csv(out / "decomposition.csv"), {})
+    s = c.summary
+    rows = s[(s.scenario == scen.name) & (s.variable == "gdp_100m_yuan") & (s.year == c.end_year)]
+    rows = rows[rows.region.isin(c.baseline.regions.index)]
+    limit = float(rows.pct_of_baseline.abs().sort_values().iloc[-3]) - 1e-9  # the three largest movers of 2024
+    monkeypatch.setattr(report_module, "LARGE_MOVE_PCT", limit)
+    note = report_module.large_moves_note(c, scen.name, c.end_year, {}, ENGLISH, parts, None)
+    movers = rows[rows.pct_of_baseline.abs() > limit].region.tolist()
+    assert len(movers) == 3 and all(region in note for region in movers)
+    assert note.count("mostly") == 3 and "barrier" in note
+    without = report_module.large_moves_note(c, scen.name, c.end_year, {}, ENGLISH, None, FLAG_NAMES)
+    assert "--decompose" in without and "mostly" not in without
+    monkeypatch.setattr(report_module, "LARGE_MOVE_PCT", 1e9)
+    assert report_module.large_moves_note(c, scen.name, c.end_year, {}, ENGLISH, parts, None) == ""

@@ -20,6 +20,7 @@ from golden_cases import CASES, golden_table  # noqa: E402
 
 
 def main() -> None:
+    """Write every case's table."""
     GOLDEN.mkdir(exist_ok=True)
     for case in CASES:
         path = GOLDEN / f"{case}.parquet"

@@ -29,7 +29,14 @@ from yreb.analysis.metrics import BAND
 from yreb.errors import UserInputError
 from yreb.inputs.history import REAL_VALUE_ADDED, REST, default_history_paths, load_history
 from yreb.inputs.observed import BELT_TOTAL, GDP, NATIONAL_TOTAL, POPULATION, observed_panel
-from yreb.inputs.scenario import MAX_REPLICATIONS, find_scenario_file, parse_scenario, read_toml, resolve
+from yreb.inputs.scenario import (
+    MAX_REPLICATIONS,
+    MAX_SIMULATED_YEARS,
+    find_scenario_file,
+    parse_scenario,
+    read_toml,
+    resolve,
+)
 from yreb.runs.runner import simulate
 
 DEFAULT_SCENARIO = "baseline"  # the shipped baseline scenario (by name)
@@ -265,7 +272,19 @@ def run_hindcast(
     probe = scenario_for(path, _start_year(path), _start_year(path) + 1, 1, files[len(default_history_paths()) :])
     table, base_year = probe.table, probe.spec.start_year
     observed = load_history(files, list(table.names))
-    last_observed = int(observed[observed.variable.isin([GDP, REAL_VALUE_ADDED, POPULATION])].year.max())
+    used = observed[observed.variable.isin([GDP, REAL_VALUE_ADDED, POPULATION])]
+    last_observed = int(used.year.max())
+    if min(last_observed, to_year or last_observed) - base_year > MAX_SIMULATED_YEARS:
+        row = used.loc[used.year.idxmax()]
+        raise UserInputError(
+            f"observed year too far after the base year {base_year}: the model simulates at most "
+            f"{MAX_SIMULATED_YEARS} years",
+            file=str(row.file),
+            line=int(row.line),
+            field="year",
+            value=int(row.year),
+            expected=f"years up to {base_year + MAX_SIMULATED_YEARS}, or {{to_year}} to stop earlier",
+        )
     if to_year is not None and to_year > last_observed:
         raise UserInputError(
             f"no observed data after {last_observed} to compare with",

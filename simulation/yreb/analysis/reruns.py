@@ -28,7 +28,7 @@ from yreb.runs.runner import INPUTS_FOLDER, REGION_TABLE_FILE, simulate
 from yreb.runs.storage import atomic_folder, write_json, write_table
 
 # fields of the canonical scenario that are not scenario-file fields
-_DERIVED = ("region_table_sha256", "region_names")
+_DERIVED = ("region_table_sha256", "region_names", "history_fit")
 
 
 def scenario_document(run: RunData) -> dict:

@@ -10,7 +10,13 @@ from yreb.errors import UserInputError
 
 DEFAULT_RESULTS = Path("results")
 # library arguments whose command-line flag is not simply --<argument> (errors name arguments; see yreb.errors)
-FLAG_NAMES = {"observed_paths": "--observed", "fit_until": "--fit-until", "to_year": "--to", "scenario_path": "--scenario", "out_dir": "--out"}
+FLAG_NAMES = {
+    "observed_paths": "--observed",
+    "fit_until": "--fit-until",
+    "to_year": "--to",
+    "scenario_path": "--scenario",
+    "out_dir": "--out",
+}
 
 
 class Parser(argparse.ArgumentParser):

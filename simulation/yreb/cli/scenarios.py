@@ -25,7 +25,11 @@ def cmd_scenarios(args) -> int:
             print(f"  {e.name}")
             print(
                 textwrap.fill(
-                    e.description or "(no description)", width, initial_indent=" " * 6, subsequent_indent=" " * 6
+                    e.description or "(no description)",
+                    width,
+                    initial_indent=" " * 6,
+                    subsequent_indent=" " * 6,
+                    break_on_hyphens=False,  # place names such as Tongcheng-Pingjiang-Xiushui stay whole
                 )
             )
         print()

@@ -141,7 +141,7 @@ class ResolvedScenario:
         doc = self.spec.model_dump(mode="json")
         doc["region_table_sha256"] = self.table.fingerprint()
         doc["region_names"] = list(self.table.names)
-        doc["history"] = {"fit_until": self.history.fit_until, "targets_sha256": self.history.fingerprint()}
+        doc["history_fit"] = {"fit_until": self.history.fit_until, "targets_sha256": self.history.fingerprint()}
         return doc
 
     @property

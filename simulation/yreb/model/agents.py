@@ -30,6 +30,7 @@ class Region(Agent):
 
     @property
     def labour_persons(self) -> int:
+        """Resident labour (everyone but talent), all registrations."""
         return int(self.model.labour_stock[:, self.index].sum())
 
     @property
@@ -39,10 +40,12 @@ class Region(Agent):
 
     @property
     def land_km2(self) -> float:
+        """Construction land of the region's own economy (parks excluded)."""
         return float(self.model.land_km2[self.index])
 
     @property
     def knowledge_stock(self) -> float:
+        """The region's knowledge stock (7.7)."""
         return float(self.model.knowledge[self.index])
 
     @property
@@ -63,14 +66,17 @@ class CoBuiltPark(Agent):
 
     @property
     def capital_100m_yuan(self) -> float:
+        """Capital installed in the park, all owners."""
         return float(self.model.capital[:, self.unit].sum())
 
     @property
     def land_km2(self) -> float:
+        """The park's land."""
         return float(self.model.land_km2[self.unit])
 
     @property
     def gdp_100m_yuan(self) -> float:
+        """The park's value added in the last simulated year (current prices)."""
         return float(self.model.last_unit_gdp[self.unit])
 
 
@@ -83,4 +89,5 @@ class InnovationEnclave(Agent):
 
     @property
     def researchers_persons(self) -> float:
+        """The enclave's staff this year."""
         return float(self.model.enclave_staff[self.slot])

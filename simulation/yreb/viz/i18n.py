@@ -45,6 +45,9 @@ EN = {
         "together than apart). Parts + interaction = total."
     ),
     "where_missing": "Not computed: run the comparison with {decompose} to decompose each effect by channel.",
+    "large_moves": "Real GDP moves by more than {limit}% in {year} in: {items}.",
+    "large_channel": "(mostly {component}, channel {channel}: {pct} alone)",
+    "large_moves_decompose": "Run the comparison with {decompose} to see which channel moves each of them.",
     "col_component": "Component",
     "col_channel": "Channel",
     "how_sure": "How sure",
@@ -200,6 +203,9 @@ ZH = {
         "（为正：各部分合起来比单独作用更大）。各部分 + 交互作用 = 总效应。"
     ),
     "where_missing": "未计算：使用 {decompose} 运行比较，以按渠道分解每个效应。",
+    "large_moves": "{year}年实际GDP变动超过{limit}%的地区：{items}。",
+    "large_channel": "（主要来自{component}，渠道{channel}：单独作用{pct}）",
+    "large_moves_decompose": "使用 {decompose} 运行比较，可查看推动各地区变动的渠道。",
     "col_component": "组成部分",
     "col_channel": "渠道",
     "how_sure": "可信程度",

@@ -305,6 +305,45 @@ def summary_sentence(table: pd.DataFrame, scenario: str, year: int, headline: li
     return words.t("sentence", **values)
 
 
+LARGE_MOVE_PCT = 10.0  # a region whose real GDP moves more than this (%) is named in the summary with its channel
+
+
+def large_moves_note(
+    c: Comparison, scenario: str, year: int, labels: dict, words: Words, decomposition: Decomposition | None, flags
+) -> str:
+    """The regions whose real GDP moves by more than LARGE_MOVE_PCT in ``year``, each with the component that
+    moves it most (from the decomposition; without one, how to compute it). Empty when none moves that much."""
+    s = c.summary
+    rows = s[(s.scenario == scenario) & (s.variable == "gdp_100m_yuan") & (s.year == year)]
+    rows = rows[rows.region.isin(c.baseline.regions.index) & (rows.pct_of_baseline.abs() > LARGE_MOVE_PCT)]
+    if rows.empty:
+        return ""
+    items = []
+    for row in rows.itertuples():
+        item = f"{labels.get(row.region, row.region)} {fmt_pct(row.pct_of_baseline)}"
+        if decomposition is not None:
+            d = decomposition.table
+            parts = d[
+                (d.scenario == scenario)
+                & (d.region == row.region)
+                & (d.variable == "gdp_100m_yuan")
+                & (d.year == year)
+                & ~d.component.isin(["interaction", "total"])
+            ]
+            top = parts.loc[parts.pct_of_baseline.abs().idxmax()]
+            item += " " + words.t(
+                "large_channel",
+                component=top.component,
+                channel=words.channel(top.channel),
+                pct=fmt_pct(top.pct_of_baseline),
+            )
+        items.append(item)
+    note = words.t("large_moves", limit=f"{LARGE_MOVE_PCT:g}", year=year, items="; ".join(items))
+    if decomposition is None:
+        note += " " + words.t("large_moves_decompose", decompose=_how_to("decompose", flags))
+    return f"<p class='sentence'>{_e(note)}</p>"
+
+
 def decomposition_table_html(table: pd.DataFrame, scenario: str, year: int, labels: dict, words: Words) -> str:
     """Components x (nation, belt, rest of China real GDP; national welfare), % of baseline with seed
     intervals."""
@@ -651,6 +690,7 @@ def comparison_html(
             f"<h3>{_e(run.name)}</h3>"
             + (f"<p class='desc'>{_e(run.description)}</p>" if run.description else "")
             + f"<p class='sentence'>{_e(summary_sentence(table, run.name, end, headline, words))}</p>"
+            + large_moves_note(c, run.name, end, labels, words, decomposition, flags)
             + summary_table_html(table, labels, words)
         )
     summary.append(f"<p class='note'>{_e(words.t('summary_note', year=end, n=n_pairs))}</p>")

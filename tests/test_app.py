@@ -1,4 +1,4 @@
-"""The explorer: its logic (yreb.viz.explorer) directly, and the page as a browser shows it, served by
+"""The explorer: its logic (yreb.explorer.logic) directly, and the page as a browser shows it, served by
 `yreb app` exactly as the README says (offline: every script comes from this machine)."""
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from yreb.errors import UserInputError
-from yreb.viz import explorer
+from yreb.explorer import logic
 
 ROOT = Path(__file__).resolve().parents[1]
-SCREENSHOT = ROOT / "docs" / "images" / "explorer.png"
+SCREENSHOT = ROOT / "docs" / "images" / "logic.png"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 START_TIMEOUT_S = 180  # the server imports the model and runs the first comparison; generous on a busy machine
 PAGE_TIMEOUT_MS = 180_000
@@ -35,8 +35,8 @@ IMAGE_DIGEST_JS = """async selector => {
 
 
 def test_neutral_levers_add_no_policy_and_moved_ones_add_one_each():
-    assert explorer.Levers().extra_policies() == []
-    levers = explorer.Levers(talent=0.0, barrier_group="downstream", start_year=2025, park=True, enclave=True)
+    assert logic.Levers().extra_policies() == []
+    levers = logic.Levers(talent=0.0, barrier_group="downstream", start_year=2025, park=True, enclave=True)
     barrier, park, enclave = levers.extra_policies()
     assert barrier["type"] == "barrier" and barrier["talent"] == 0.0 and barrier["goods"] == 1.0
     assert barrier["regions"] == "downstream" and barrier["start"] == 2025
@@ -45,42 +45,44 @@ def test_neutral_levers_add_no_policy_and_moved_ones_add_one_each():
 
 
 def test_explored_scenario_keeps_the_scenarios_policies_and_sets_the_run_mode():
-    scenario = explorer.explored_scenario(explorer.Levers(scenario="barriers_removed", park=True))
+    scenario = logic.explored_scenario(logic.Levers(scenario="barriers_removed", park=True))
     assert scenario.spec.name == "barriers_removed_with_levers"
     assert [p.type for p in scenario.spec.policies] == ["barrier", "co_built_park"]
     assert scenario.spec.replications == 1 and scenario.params.stochastic is False
-    drawn = explorer.explored_scenario(explorer.Levers(random_draws=True, replications=3))
+    drawn = logic.explored_scenario(logic.Levers(random_draws=True, replications=3))
     assert drawn.spec.name == "barriers_removed" and drawn.spec.replications == 3 and drawn.params.stochastic
 
 
 def test_the_baseline_alone_and_impossible_levers_are_reported_as_input_errors():
     with pytest.raises(UserInputError, match="nothing to compare"):
-        explorer.explored_scenario(explorer.Levers(scenario="baseline"))
+        logic.explored_scenario(logic.Levers(scenario="baseline"))
     with pytest.raises(UserInputError, match="half the hub's talent"):  # Guizhou has 23,537 R&D staff
-        explorer.explored_scenario(explorer.Levers(enclave=True, enclave_hub="Guizhou", enclave_researchers=20000.0))
+        logic.explored_scenario(logic.Levers(enclave=True, enclave_hub="Guizhou", enclave_researchers=20000.0))
+    with pytest.raises(UserInputError, match="sponsor and host must be different regions"):
+        logic.explored_scenario(logic.Levers(park=True, park_sponsor="Anhui", park_host="Anhui"))
     with pytest.raises(UserInputError, match="unknown outcome"):
-        explorer.view(explorer.Levers(), "gdp")
+        logic.view(logic.Levers(), "gdp")
 
 
 def test_exploration_is_paired_with_a_cached_baseline_and_drawn():
-    levers = explorer.Levers(scenario="delta_integration")
-    shown = explorer.view(levers, "gdp_per_capita_yuan")
+    levers = logic.Levers(scenario="delta_integration")
+    shown = logic.view(levers, "gdp_per_capita_yuan")
     exploration = shown.exploration
     assert exploration.headline == ["Nation", "Belt", "RestOfChina"]
-    assert explorer.explore(levers) is exploration  # the same levers are not run again
-    first = explorer.baseline_run.cache_info().hits
-    explorer.explore(explorer.Levers(scenario="delta_integration", talent=0.5))
-    assert explorer.baseline_run.cache_info().hits == first + 1  # same seed, years and mode: baseline reused
+    assert logic.explore(levers) is exploration  # the same levers are not run again
+    first = logic.baseline_run.cache_info().hits
+    logic.explore(logic.Levers(scenario="delta_integration", talent=0.5))
+    assert logic.baseline_run.cache_info().hits == first + 1  # same seed, years and mode: baseline reused
     effects = exploration.comparison.effects.set_index(["region", "variable"])
     assert effects.loc[("Shanghai", "gdp_100m_yuan"), "mean_difference"] > 0  # the delta opens up
     assert shown.over_time_png.startswith(PNG_MAGIC) and shown.map_png.startswith(PNG_MAGIC)
     assert "national real GDP" in shown.sentence and "Rest of China" in shown.summary_table_html
-    assert all(region in shown.regions_table_html for region in explorer.belt_regions())
+    assert all(region in shown.regions_table_html for region in logic.belt_regions())
     assert shown.effects_csv.splitlines()[0].startswith("scenario,region,variable,unit,year")
 
 
 def test_scenario_list_has_every_shipped_scenario_baseline_first():
-    names = explorer.scenario_names()
+    names = logic.scenario_names()
     assert names[0] == "baseline" and "barriers_removed" in names and "full_coordination" in names
 
 
@@ -167,7 +169,7 @@ def test_explorer_in_a_browser_runs_changed_levers_offline(served, chromium, tmp
         }
         body = page.inner_text("body")
         error_boxes = page.locator(".v-alert.error, .yreb-input-error").count()
-        page.screenshot(path=str(tmp_path / "explorer.png"), full_page=False)
+        page.screenshot(path=str(tmp_path / "logic.png"), full_page=False)
         browser.close()
     server_log = log.read_text()
     assert "barriers_removed_with_levers changes national real GDP" in after["sentence"], after["sentence"]
@@ -179,4 +181,4 @@ def test_explorer_in_a_browser_runs_changed_levers_offline(served, chromium, tmp
     assert outside == [], f"requests that left this machine: {outside}"
     assert failed == [], f"failed requests: {failed}"
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(tmp_path / "explorer.png", SCREENSHOT)
+    shutil.copyfile(tmp_path / "logic.png", SCREENSHOT)

@@ -23,46 +23,24 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from yreb.analysis.hindcast_inputs import (
+    DEFAULT_REPLICATIONS,
+    DEFAULT_SCENARIO,
+    SHARE_VARIABLES,
+    HindcastInputs,
+    prepare_hindcast,
+)
 from yreb.analysis.metrics import BAND, belt_share
 from yreb.errors import UserInputError
-from yreb.inputs.observed import (
-    BELT_TOTAL,
-    DEFAULT_OBSERVED,
-    GDP,
-    NATIONAL_TOTAL,
-    POPULATION,
-    load_observed_files,
-    observed_panel,
-    provenance,
-)
-from yreb.inputs.scenario import (
-    MAX_REPLICATIONS,
-    MAX_SIMULATED_YEARS,
-    find_scenario_file,
-    parse_scenario,
-    read_toml,
-    resolve,
-)
+from yreb.inputs.observed import BELT_TOTAL, DEFAULT_OBSERVED, GDP, NATIONAL_TOTAL, observed_panel, provenance
 from yreb.runs.runner import simulate
 
-DEFAULT_SCENARIO = "baseline"  # the shipped baseline scenario (by name)
-DEFAULT_REPLICATIONS = 10
-GDP_LEVEL_TOLERANCE = 0.02  # base-year GDP in the region table and in the observed data must agree this well
 FORECASTS = {
     "model": "model (median of replications)",
     "no_change": "no change from the base year",
     "trend": "base-year trend continued",
 }
 BELT_SHARE = "belt_share_national_gdp"
-# compared share: (observed variable, model variable, title)
-SHARE_VARIABLES = {
-    "gdp_share": (GDP, "gdp_100m_yuan", "Provincial GDP share (% of the compared provinces' GDP)"),
-    "population_share": (
-        POPULATION,
-        "population_persons",
-        "Provincial population share (% of the compared provinces' residents)",
-    ),
-}
 TITLES = {**{k: v[2] for k, v in SHARE_VARIABLES.items()}, BELT_SHARE: "Belt share of national GDP (%)"}
 
 
@@ -122,22 +100,6 @@ class Hindcast:
         return table
 
 
-def _scenario(path: Path, base_year: int | None, end_year: int | None, replications: int):
-    """The baseline scenario file with the hindcast's years and replications (validated as any scenario)."""
-
-    if replications > MAX_REPLICATIONS:
-        raise UserInputError(
-            "too many replications", option="replications", value=replications, expected=f"at most {MAX_REPLICATIONS}"
-        )
-    data, text = read_toml(path)
-    if base_year is not None:
-        data["start_year"] = base_year
-    start = data.get("start_year", 2015)
-    data["end_year"] = end_year if end_year is not None else max(data.get("end_year", start + 1), start + 1)
-    data["replications"] = replications
-    return resolve(parse_scenario(data, str(path), text), path.parent, str(path))
-
-
 def _compared_years(panel: pd.DataFrame, variable: str, base_year: int, to_year: int, observed) -> list[int]:
     """Years after the base year (to ``to_year``) with observed values; each must have every compared region."""
     years = [int(y) for y in panel.index if base_year < y <= to_year]
@@ -153,24 +115,6 @@ def _compared_years(panel: pd.DataFrame, variable: str, base_year: int, to_year:
                 expected="a value for every compared region in each year, or for none",
             )
     return years
-
-
-def _check_base_year(table, observed: pd.DataFrame, regions: list[str], base_year: int) -> None:
-    """The region table must hold base-year data: its GDP equals the observed base-year GDP (within 2%)."""
-    panel = observed_panel(observed, GDP, regions)
-    for region in regions:
-        model_gdp = table.gdp_100m_yuan[table.index(region)]
-        seen = panel.loc[base_year, region]
-        if abs(model_gdp / seen - 1) > GDP_LEVEL_TOLERANCE:
-            raise UserInputError(
-                f"the region table ({table.source_file}) does not hold {base_year} data: GDP of {region} is "
-                f"{model_gdp:,.1f} there and {seen:,.1f} in the observed {GDP} "
-                f"({provenance(observed, GDP, region, base_year)})",
-                option="base_year",
-                value=base_year,
-                expected="the year of the region table (2015 for the shipped data), or a scenario whose "
-                "region table holds base-year data",
-            )
 
 
 def _model_quantiles(values: np.ndarray) -> dict[str, np.ndarray]:
@@ -247,61 +191,22 @@ def run_hindcast(
     trend_years: int = 1,
 ) -> Hindcast:
     """Calibrate at the base year, run the scenario to the last observed year, compare shares year by year."""
+    inputs = prepare_hindcast(
+        scenario_path=scenario_path,
+        observed_paths=observed_paths,
+        base_year=base_year,
+        to_year=to_year,
+        replications=replications,
+    )
+    return hindcast_from(inputs, trend_years)
 
-    scenario_path = find_scenario_file(scenario_path)
-    if not scenario_path.is_file():
-        raise UserInputError(
-            "scenario file not found",
-            file=str(scenario_path),
-            option="scenario_path",
-            expected="a scenario file, or the name of a shipped scenario such as 'baseline'",
-        )
-    probe = _scenario(scenario_path, base_year, None, 1)
-    table, base_year = probe.table, probe.spec.start_year
-    observed_paths = [str(p) for p in observed_paths]
-    observed = load_observed_files(observed_paths, table.names)
+
+def hindcast_from(inputs: HindcastInputs, trend_years: int = 1) -> Hindcast:
+    """Run the checked hindcast inputs (``prepare_hindcast``) and compare the shares year by year."""
+    scenario, observed, compared, notes = inputs.scenario, inputs.observed, inputs.compared, list(inputs.notes)
+    table, base_year, to_year, replications = scenario.table, inputs.base_year, inputs.to_year, inputs.replications
+    observed_paths = inputs.observed_paths
     belt = [n for n, b in zip(table.names, table.in_belt) if b]
-    compared, notes = {}, []
-    for name, (obs_var, _, _) in SHARE_VARIABLES.items():
-        present = observed_panel(observed, obs_var, belt)
-        regions = [r for r in present.columns if base_year in present.index and pd.notna(present.loc[base_year, r])]
-        if len(regions) >= 2:
-            compared[name] = regions
-        elif obs_var == GDP:  # needed to check that the region table holds base-year data
-            raise UserInputError(
-                f"fewer than two belt regions have observed {obs_var} in the base year {base_year}",
-                option="observed_paths",
-                expected=f"{obs_var} rows for at least two of: {', '.join(belt)}",
-            )
-        else:
-            notes.append(f"{obs_var}: fewer than two belt regions have observed values in {base_year}; not compared.")
-    used = observed[observed.variable.isin([GDP, POPULATION]) & observed.region.isin(belt)]
-    last_observed = int(used.year.max())
-    if min(last_observed, to_year or last_observed) - base_year > MAX_SIMULATED_YEARS:
-        row = used.loc[used.year.idxmax()]
-        raise UserInputError(
-            f"observed year too far after the base year {base_year}: the model simulates at most "
-            f"{MAX_SIMULATED_YEARS} years",
-            file=str(row.file),
-            line=int(row.line),
-            field="year",
-            value=int(row.year),
-            expected=f"years up to {base_year + MAX_SIMULATED_YEARS}, or {{to_year}} to stop earlier",
-        )
-    if to_year is not None and to_year > last_observed:
-        notes.append(
-            f"to_year = {to_year} is after the last observed year {last_observed}; compared up to {last_observed}."
-        )
-    to_year = last_observed if to_year is None else min(to_year, last_observed)
-    if to_year <= base_year:
-        raise UserInputError(
-            "nothing to compare: the last year is not after the base year",
-            option="to_year",
-            value=to_year,
-            expected=f"a year after {base_year} with observed data",
-        )
-    _check_base_year(table, observed, compared["gdp_share"], base_year)
-    scenario = _scenario(scenario_path, base_year, to_year, replications)
     results = simulate(scenario, record_flows=False).results
     frames = []
     for name, regions in compared.items():

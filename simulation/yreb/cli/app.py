@@ -1,4 +1,4 @@
-"""``yreb app``: serve the explorer (``yreb.viz.app``, extra ``app``) with Solara."""
+"""``yreb app``: serve the explorer (``yreb.explorer.page``, extra ``app``) with Solara."""
 
 from __future__ import annotations
 
@@ -11,13 +11,13 @@ from yreb.errors import UserInputError
 
 DEFAULT_HOST = "127.0.0.1"  # this machine only; --host 0.0.0.0 serves the network
 DEFAULT_PORT = 8765
-APP_MODULE = "yreb.viz.app"
+APP_MODULE = "yreb.explorer.page"
 # import name -> distribution of what the explorer needs (solara_assets: its browser scripts, served locally)
 NEEDED = {"solara": "solara", "solara_assets": "solara-assets"}
 
 
 def solara_command(host: str, port: int, open_browser: bool) -> list[str]:
-    """The command that serves the explorer: ``python -m solara run yreb.viz.app`` in production mode."""
+    """The command that serves the explorer: ``python -m solara run yreb.explorer.page`` in production mode."""
     return [
         sys.executable,
         "-m",

@@ -11,17 +11,22 @@ DEFAULT_REPLICATIONS = 10
 
 def cmd_hindcast(args) -> int:
     """Run the baseline from the base year and compare it with observed shares."""
-    from yreb.analysis.hindcast import DEFAULT_OBSERVED, FORECASTS, run_hindcast, verdict
-    from yreb.viz.hindcast_report import write_hindcast
+    from yreb.analysis.hindcast_inputs import prepare_hindcast
+    from yreb.inputs.observed import DEFAULT_OBSERVED
 
-    h = run_hindcast(
+    # the inputs first: bad files are reported before the model and the plots are imported (fast errors)
+    inputs = prepare_hindcast(
         scenario_path=args.scenario,
         observed_paths=args.observed or DEFAULT_OBSERVED,
         base_year=args.base_year,
         to_year=args.to,
         replications=args.replications,
-        trend_years=args.trend_years,
     )
+
+    from yreb.analysis.hindcast import FORECASTS, hindcast_from, verdict
+    from yreb.viz.hindcast_report import write_hindcast
+
+    h = hindcast_from(inputs, args.trend_years)
     folder = write_hindcast(h, args.out, force=args.force)
     summary = h.summary()
     print(f"mean absolute error of shares, percentage points ({h.base_year + 1}-{h.to_year}):")

@@ -1,5 +1,5 @@
 """The explorer's logic, without its page: policy levers -> a scenario -> runs paired with a cached baseline ->
-figures (PNG bytes) and tables (HTML). The Solara page ``yreb.viz.app`` only lays these out.
+figures (PNG bytes) and tables (HTML). The Solara page ``yreb.explorer.page`` only lays these out.
 
 Runs are short: in the mean-field limit (no random draws, one replication) a scenario takes a fraction of a
 second; with random draws a few replications give 90% seed intervals. The baseline run for each (seed, years,

@@ -1,9 +1,9 @@
 """The explorer (extra ``app``): pick a shipped scenario, add policy levers, run, and compare the nation, the belt
 and the rest of China with the baseline, on a map of the provinces and in the effect tables.
 
-    yreb app                     # serves http://127.0.0.1:8765 (or: solara run yreb.viz.app)
+    yreb app                     # serves http://127.0.0.1:8765 (or: solara run yreb.explorer.page)
 
-This module only lays out the page; what it shows is computed by ``yreb.viz.explorer``.
+This module only lays out the page; what it shows is computed by ``yreb.explorer.logic``.
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ import dataclasses
 import solara
 import solara.lab
 
-from yreb.errors import UserInputError
+from yreb.errors import ModelInvariantError, UserInputError
+from yreb.explorer import logic
 from yreb.policies.base import FACTORS
-from yreb.viz import explorer
 from yreb.viz.i18n import ENGLISH
 
-SCENARIOS = explorer.scenario_names()
-REGIONS = explorer.belt_regions()
+SCENARIOS = logic.scenario_names()
+REGIONS = logic.belt_regions()
 TITLE = "Yangtze River Economic Belt: policy explorer"
 # the report's table styles, scoped to the page's tables
 TABLE_CSS = """
@@ -37,28 +37,28 @@ TABLE_CSS = """
 .yreb-figure img { max-width: 100%; }
 """
 NOTE_STYLE = {"font-size": "0.85em", "color": "#444"}
-OUTCOME_BY_LABEL = {ENGLISH.outcome(name): name for name in explorer.EXPLORER_OUTCOMES}
+OUTCOME_BY_LABEL = {ENGLISH.outcome(name): name for name in logic.EXPLORER_OUTCOMES}
 
 
-def _setter(levers: solara.Reactive[explorer.Levers], name: str):
+def _setter(levers: solara.Reactive[logic.Levers], name: str):
     """A callback setting one field of the levers."""
     return lambda value: levers.set(dataclasses.replace(levers.value, **{name: value}))
 
 
 @solara.component
-def ScenarioPicker(levers: solara.Reactive[explorer.Levers]):
+def ScenarioPicker(levers: solara.Reactive[logic.Levers]):
     """The shipped scenario, its description and its own policies."""
     solara.Select("scenario", values=SCENARIOS, value=levers.value.scenario, on_value=_setter(levers, "scenario"))
-    description, policies, (first, last) = explorer.scenario_outline(levers.value.scenario)
+    description, policies, (first, last) = logic.scenario_outline(levers.value.scenario)
     solara.Text(f"{description} ({first}-{last})", style=NOTE_STYLE)
     solara.Text("Its policies: " + ("; ".join(policies) if policies else "none"), style=NOTE_STYLE)
 
 
 @solara.component
-def LeverControls(levers: solara.Reactive[explorer.Levers]):
+def LeverControls(levers: solara.Reactive[logic.Levers]):
     """Extra policies on top of the scenario, and the run mode; every slider's label shows its value."""
     lv = levers.value
-    _, _, (first, last) = explorer.scenario_outline(lv.scenario)
+    _, _, (first, last) = logic.scenario_outline(lv.scenario)
 
     def slider(label: str, name: str, low: float, high: float, step: float, shown: str, disabled: bool = False):
         kind = solara.SliderInt if isinstance(step, int) else solara.SliderFloat  # whole-number steps: years, counts
@@ -79,7 +79,7 @@ def LeverControls(levers: solara.Reactive[explorer.Levers]):
     slider("levers start in", "start_year", first + 1, last, 1, str(lv.start_year))
     with solara.Details("Barriers between provinces", expand=True):
         solara.Text("level x the scenario's border costs: 1 = unchanged, 0 = removed", style=NOTE_STYLE)
-        select("among", "barrier_group", list(explorer.BARRIER_GROUPS))
+        select("among", "barrier_group", list(logic.BARRIER_GROUPS))
         for factor in FACTORS:
             slider(f"{factor} barrier", factor, 0.0, 1.0, 0.05, f"{getattr(lv, factor):.2f}")
         slider("phased in over", "barrier_ramp_years", 0, 15, 1, f"{lv.barrier_ramp_years} years")
@@ -107,13 +107,11 @@ def LeverControls(levers: solara.Reactive[explorer.Levers]):
             value=lv.random_draws,
             on_value=_setter(levers, "random_draws"),
         )
-        slider(
-            "replications", "replications", 2, explorer.MAX_REPLICATIONS, 1, str(lv.replications), not lv.random_draws
-        )
+        slider("replications", "replications", 2, logic.MAX_REPLICATIONS, 1, str(lv.replications), not lv.random_draws)
 
 
 @solara.component
-def Results(shown: explorer.View):
+def Results(shown: logic.View):
     """The summary, the figures and the tables of one run."""
     exploration = shown.exploration
     with solara.Div(classes=["yreb-summary"]):
@@ -144,11 +142,11 @@ def Results(shown: explorer.View):
 @solara.component
 def Page():
     """The explorer page: levers in the side bar, results in the main area."""
-    levers = solara.use_reactive(explorer.Levers())
-    submitted = solara.use_reactive(explorer.Levers())
-    outcome = solara.use_reactive(explorer.EXPLORER_OUTCOMES[0])
+    levers = solara.use_reactive(logic.Levers())
+    submitted = solara.use_reactive(logic.Levers())
+    outcome = solara.use_reactive(logic.EXPLORER_OUTCOMES[0])
     task = solara.lab.use_task(
-        lambda: explorer.view(submitted.value, outcome.value),
+        lambda: logic.view(submitted.value, outcome.value),
         dependencies=[submitted.value, outcome.value],
         raise_error=False,
     )
@@ -175,9 +173,11 @@ def Page():
         if levers.value != submitted.value:
             solara.Info("The levers differ from the run shown: press run.", dense=True)
         if task.error:
-            if not isinstance(task.exception, UserInputError):
-                raise task.exception
-            solara.Error(task.exception.render(), classes=["yreb-input-error"])
+            if not isinstance(task.exception, UserInputError | ModelInvariantError):
+                raise task.exception  # a bug: shown with its traceback
+            exc = task.exception
+            message = exc.render() if isinstance(exc, UserInputError) else f"the model stopped: {exc}"
+            solara.Error(message, classes=["yreb-input-error"])
         shown = task.value if task.finished else task.latest
         if shown is not None:
             Results(shown)

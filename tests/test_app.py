@@ -17,7 +17,7 @@ from yreb.errors import UserInputError
 from yreb.explorer import logic
 
 ROOT = Path(__file__).resolve().parents[1]
-SCREENSHOT = ROOT / "docs" / "images" / "logic.png"
+SCREENSHOT = ROOT / "docs" / "images" / "explorer.png"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 START_TIMEOUT_S = 180  # the server imports the model and runs the first comparison; generous on a busy machine
 PAGE_TIMEOUT_MS = 180_000
@@ -169,7 +169,7 @@ def test_explorer_in_a_browser_runs_changed_levers_offline(served, chromium, tmp
         }
         body = page.inner_text("body")
         error_boxes = page.locator(".v-alert.error, .yreb-input-error").count()
-        page.screenshot(path=str(tmp_path / "logic.png"), full_page=False)
+        page.screenshot(path=str(tmp_path / "explorer.png"), full_page=False)
         browser.close()
     server_log = log.read_text()
     assert "barriers_removed_with_levers changes national real GDP" in after["sentence"], after["sentence"]
@@ -181,4 +181,4 @@ def test_explorer_in_a_browser_runs_changed_levers_offline(served, chromium, tmp
     assert outside == [], f"requests that left this machine: {outside}"
     assert failed == [], f"failed requests: {failed}"
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(tmp_path / "logic.png", SCREENSHOT)
+    shutil.copyfile(tmp_path / "explorer.png", SCREENSHOT)

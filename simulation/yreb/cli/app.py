@@ -38,7 +38,7 @@ def cmd_app(args) -> int:
     missing = [dist for module, dist in NEEDED.items() if find_spec(module) is None]
     if missing:
         raise UserInputError(
-            f"the explorer needs {', '.join(missing)}, which is not installed",
+            f"the explorer needs {' and '.join(missing)} (not installed)",
             field="command line",
             expected="the extra 'app': pip install 'yreb-flows[app]'",
         )

@@ -2,9 +2,11 @@
 of the two and the target (issue #17). Prints a Markdown table with the date, commit, machine and load average.
 
 Rows (docs/performance.md says what each measures and why that floor or peer):
-- whole processes: ``yreb --help`` and the error message of ``yreb run`` on a bad file, against
-  ``python -c pass``; what ``yreb --help`` imports (``python -X importtime``); ``yreb run baseline --no-plots``
-  against ``python -c "import numpy, pandas, pyarrow"``; ``yreb run baseline`` with plots against without;
+- whole processes: ``yreb --help`` and the error messages of ``yreb run`` on a bad file, ``yreb compare`` on a
+  missing result folder and ``yreb hindcast`` on a missing observed file, against ``python -c pass``;
+  ``yreb validate baseline`` against ``python -c "import numpy, pandas, pydantic"``; what ``yreb --help``
+  imports (``python -X importtime``); ``yreb run baseline --no-plots`` against
+  ``python -c "import numpy, pandas, pyarrow"``; ``yreb run baseline`` with plots against without;
 - the model in a fresh process per size: the N = 12 21-year run (construction, 21 steps, both tidy tables)
   against 21 numpy-floor years; the mean-field year at N = 130, 500 and 2,000 against the numpy floor of one
   year (one S x N x N trade-share evaluation and the two N x N migration logits, ``floor_year_ms``); the
@@ -48,6 +50,7 @@ SIZES = (130, 500, 2000)
 HEAVY_MODULES = ("numpy", "pandas", "scipy", "matplotlib", "mesa", "pyarrow", "pydantic")
 HELP_RATIO_TARGET = 10.0
 ERROR_SECONDS_TARGET = 0.5
+CLI_SECONDS_TARGET = 1.0  # issue 16: validate and the error messages of compare and hindcast, whole process
 RUN_RATIO_TARGET = 2.5
 PLOTS_RATIO_TARGET = 1.5
 N12_RUN_TARGET_MS = 50.0
@@ -61,6 +64,12 @@ BLAS_VARIABLE = "OPENBLAS_NUM_THREADS"
 HELP_LABEL = "`yreb --help`, whole process, vs `python -c pass`"
 IMPORTS_LABEL = "modules imported by `yreb --help` (`python -X importtime`) vs `python -c pass`"
 ERROR_LABEL = "`yreb run` error message on a bad scenario file, whole process, vs `python -c pass`"
+VALIDATE_LABEL = (
+    '`yreb validate baseline` (schema and base-year calibration), whole process, vs `python -c "import numpy, '
+    'pandas, pydantic"`'
+)
+COMPARE_ERROR_LABEL = "`yreb compare` error message on a missing result folder, whole process, vs `python -c pass`"
+HINDCAST_ERROR_LABEL = "`yreb hindcast --observed missing.csv` error message, whole process, vs `python -c pass`"
 RUN_LABEL = (
     '`yreb run baseline --no-plots` (10 replications), whole process, vs `python -c "import numpy, pandas, pyarrow"`'
 )
@@ -199,6 +208,28 @@ def cli_rows(env: dict, short: bool, folder: Path) -> tuple[list[Row], str]:
             value < ERROR_SECONDS_TARGET,
         )
     )
+    validate_floor = [*python, "-c", "import numpy, pandas, pydantic"]
+    value, peer = paired([*yreb, "validate", "baseline"], validate_floor, env, repeats)
+    rows.append(
+        Row(
+            VALIDATE_LABEL,
+            "12",
+            value,
+            "s",
+            peer,
+            value / peer,
+            f"< {CLI_SECONDS_TARGET:.0f} s",
+            value < CLI_SECONDS_TARGET,
+        )
+    )
+    for label, command in (
+        (COMPARE_ERROR_LABEL, ["compare", str(folder / "missing"), str(folder / "missing too")]),
+        (HINDCAST_ERROR_LABEL, ["hindcast", "--observed", str(folder / "missing.csv"), "--out", str(folder / "h")]),
+    ):
+        value, peer = paired([*yreb, *command], [*python, "-c", "pass"], env, repeats, 2)
+        rows.append(
+            Row(label, "-", value, "s", peer, value / peer, f"< {CLI_SECONDS_TARGET:.0f} s", value < CLI_SECONDS_TARGET)
+        )
     baseline = [*yreb, "run", "baseline", "--out", str(folder / "out"), "--force", "--quiet"]
     if short:
         baseline += ["--replications", "1"]

@@ -1,7 +1,7 @@
 """The package's import graph: no cycles, layers that only import downwards, no hidden function-level imports.
 
 Layers (a module may import from its own layer and those listed for it):
-errors <- policies <- model/inputs <- runs <- analysis, sweep, export <- viz <- cli, api
+errors <- policies <- model/inputs <- runs <- analysis, sweep, export <- viz <- cli, api <- explorer
 The package root (yreb/__init__.py) imports nothing of yreb at module level, so that `import yreb` and the
 command line stay fast; it imports the Python API (yreb.api) lazily, on first use of one of its names.
 """
@@ -25,6 +25,7 @@ ALLOWED = {  # subpackage -> subpackages it may import from (besides itself and 
     "viz": {"model", "inputs", "policies", "runs", "analysis", "sweep"},
     "cli": {"model", "inputs", "policies", "runs", "analysis", "sweep", "viz", "export"},
     "api": {"model", "inputs", "policies", "runs", "analysis", "sweep", "viz", "export"},
+    "explorer": {"model", "inputs", "policies", "runs", "analysis", "sweep", "viz", "export", "api"},
 }
 # function-level imports of yreb modules are allowed only where they keep `yreb --help` fast
 LAZY_ALLOWED = ("cli",)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
 
@@ -146,3 +148,35 @@ def test_bad_scenario_exits_2_names_field_and_writes_nothing(tmp_path, case):
     assert "Traceback" not in proc.stderr
     assert str(scenario) in proc.stderr and field in proc.stderr and hint in proc.stderr, proc.stderr
     assert not out.exists()
+
+
+def git(*args: str, cwd) -> str:
+    done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True, timeout=60)
+    return done.stdout.strip()
+
+
+def test_a_copy_of_the_package_inside_another_repository_records_no_commit_until_that_repository_tracks_it(tmp_path):
+    """An installed copy (here: the package laid out as a wheel installs it) inside some other git checkout must
+    not report that checkout's commit; once that checkout tracks the package's files it is this project's
+    checkout and its commit is recorded."""
+    repo, site = tmp_path / "other_repo", tmp_path / "other_repo" / "env" / "site-packages"
+    shutil.copytree(ROOT / "simulation" / "yreb", site / "yreb", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "scenarios", site / "yreb" / "scenarios")
+    identity = ["-c", "user.name=test", "-c", "user.email=test@example.org"]
+    git("init", "-q", cwd=repo)
+    (repo / "README").write_text("another project\n")
+    git("add", "README", cwd=repo)
+    git(*identity, "commit", "-q", "-m", "another project", cwd=repo)
+    env = {**os.environ, "PYTHONPATH": str(site)}
+
+    def recorded_git(out: str) -> dict:
+        command = [sys.executable, "-m", "yreb", "run", "baseline", "--replications", "1", "--no-plots", "--quiet"]
+        done = subprocess.run([*command, "--out", out], cwd=tmp_path, env=env, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        meta = json.loads((tmp_path / out / "baseline" / "metadata.json").read_text())
+        return meta["git"]
+
+    assert recorded_git("untracked") == {"commit": "unknown", "dirty": None}  # not other_repo's commit
+    git("add", "env", cwd=repo)
+    git(*identity, "commit", "-q", "-m", "vendor yreb", cwd=repo)
+    assert recorded_git("tracked") == {"commit": git("rev-parse", "HEAD", cwd=repo), "dirty": False}

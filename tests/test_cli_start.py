@@ -3,6 +3,7 @@ the numerical stack for --help, `yreb scenarios` and errors in the scenario file
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 import tomllib
@@ -58,6 +59,14 @@ def test_help_and_listing_import_no_numerical_package(args, tmp_path):
         (["frobnicate"], "invalid choice: 'frobnicate'"),
         (["export", "nowhere", "--format", "iamc"], "nowhere: result folder not found"),
         (["export", ".", "--format", "csv", "--out", "bad.toml"], "bad.toml: file already exists"),
+        (["compare", "nowhere", "elsewhere"], "nowhere: result folder not found"),
+        (["compare", "nowhere", "elsewhere", "--format", "gif"], "invalid choice: 'gif'"),
+        (["compare", ".", "elsewhere"], ".: not a complete result folder"),
+        (["hindcast", "--observed", "missing.csv"], "missing.csv: file not found"),
+        (["hindcast", "--scenario", "missing.toml"], "missing.toml, --scenario: scenario file not found"),
+        (["hindcast", "--scenario", "bad.toml"], "bad.toml: malformed TOML"),
+        (["validate", "bad.toml"], "bad.toml: malformed TOML"),
+        (["app", "--port", "0"], "expected a port from 1 to 65535"),
     ],
 )
 def test_input_errors_are_reported_before_the_model_and_the_plots_are_imported(args, message, tmp_path):
@@ -65,6 +74,13 @@ def test_input_errors_are_reported_before_the_model_and_the_plots_are_imported(a
     proc, imported = probe(args, tmp_path)
     assert proc.returncode == 2
     assert message in proc.stderr
+    assert not {"mesa", "matplotlib", "scipy"} & set(ast.literal_eval(imported.removeprefix("IMPORTED "))), imported
+
+
+def test_validate_checks_and_calibrates_without_importing_the_model(tmp_path):
+    proc, imported = probe(["validate", "baseline", "full_coordination"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "baseline: ok (baseline: 12 regions" in proc.stdout and "full_coordination: ok" in proc.stdout
     assert "mesa" not in imported and "matplotlib" not in imported, imported
 
 

@@ -23,7 +23,7 @@ import pytest
 from helpers import ROOT
 from test_integrity import one_error, yreb
 from test_sweep import GRID, write_sweep
-from yreb.runs.runner import load_results
+from yreb.runs.results import load_results
 from yreb.runs.storage import KILL_POINT_VARIABLE, MARKER, TMP_PREFIX, neutralise_formulas
 from yreb.sweep.store import shard_files
 

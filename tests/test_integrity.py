@@ -24,7 +24,7 @@ from yreb.analysis.compare import load_run
 from yreb.cli import main
 from yreb.errors import UserInputError
 from yreb.runs.integrity import manifest, seal
-from yreb.runs.runner import load_results
+from yreb.runs.results import load_results
 from yreb.runs.storage import TMP_PREFIX
 
 SCENARIO = """name = "{name}"

@@ -31,7 +31,7 @@ from test_sweep import KILL_SWEEP, write_sweep
 from yreb.cli import main
 from yreb.errors import UserInputError
 from yreb.runs.provenance import code_fingerprint
-from yreb.runs.runner import load_results
+from yreb.runs.results import load_results
 from yreb.runs.storage import TMP_PREFIX
 from yreb.sweep.analysis import load_sweep
 from yreb.sweep.execute import run_sweep

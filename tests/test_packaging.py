@@ -126,7 +126,7 @@ def test_a_user_runs_scenarios_baseline_hindcast_and_export_from_an_empty_folder
     }
     metadata = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))
     assert metadata["versions"]["yreb-flows"] == __version__
-    assert metadata["git"]["commit"] == "unknown"  # an installed wheel has no git checkout to report
+    assert metadata["git"] == {"commit": "unknown", "dirty": None}  # an installed wheel has no checkout to report
     hindcast = run([yreb, "hindcast"], cwd=work).stdout
     assert "mean absolute error of shares" in hindcast and (work / "results" / "hindcast").is_dir()
     run([yreb, "export", "results/baseline", "--format", "iamc"], cwd=work)
@@ -137,6 +137,8 @@ def test_a_user_runs_scenarios_baseline_hindcast_and_export_from_an_empty_folder
         [yreb, "export", "results/baseline", "--format", "netcdf"], capture_output=True, text=True, cwd=work, env=ENV
     )
     assert proc.returncode == 2 and "pip install 'yreb-flows[netcdf]'" in proc.stderr  # not installed here
+    proc = subprocess.run([yreb, "app"], capture_output=True, text=True, cwd=work, env=ENV)
+    assert proc.returncode == 2 and "pip install 'yreb-flows[app]'" in proc.stderr  # the explorer's extra
     # bit-identical to this checkout's numbers: the same package versions (constraints.txt)
     run([sys.executable, "-m", "yreb", "run", "baseline", "--quiet", "--no-plots", "--out", tmp_path / "here"])
     wheel_table = pd.read_parquet(folder / "results.parquet")

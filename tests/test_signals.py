@@ -16,7 +16,7 @@ import pytest
 from helpers import ROOT
 from test_faults import QUICK, RUN, leftovers, scenario, tree
 from test_sweep import write_sweep
-from yreb.runs.runner import load_results
+from yreb.runs.results import load_results
 from yreb.sweep.store import shard_files
 
 SLOW_SWEEP = """

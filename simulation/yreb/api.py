@@ -37,7 +37,8 @@ from yreb.export.netcdf import to_dataset
 from yreb.inputs.library import library
 from yreb.inputs.scenario import ResolvedScenario, ScenarioFile, parse_scenario, resolve
 from yreb.inputs.scenario import load_scenario as _load_scenario
-from yreb.runs.runner import load_results, run_metadata, run_to_folder, simulate
+from yreb.runs.results import load_results
+from yreb.runs.runner import run_metadata, run_to_folder, simulate
 from yreb.viz.report import write_comparison, write_run_figures
 
 if TYPE_CHECKING:

@@ -37,7 +37,7 @@ from yreb.errors import UserInputError
 from yreb.inputs.regions import load_region_table
 from yreb.model.outputs import FLOW_UNITS, VARIABLES
 from yreb.runs.provenance import code_fingerprint
-from yreb.runs.runner import INPUTS_FOLDER, REGION_TABLE_FILE, RUN_EXPECTED, load_results
+from yreb.runs.results import INPUTS_FOLDER, REGION_TABLE_FILE, RUN_EXPECTED, load_results
 
 LEVEL = 0.90
 METHOD = (

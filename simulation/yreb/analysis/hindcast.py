@@ -25,22 +25,21 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from yreb.analysis.metrics import BAND
-from yreb.errors import UserInputError
-from yreb.inputs.history import REAL_VALUE_ADDED, REST, default_history_paths, load_history
-from yreb.inputs.observed import BELT_TOTAL, GDP, NATIONAL_TOTAL, POPULATION, observed_panel
-from yreb.inputs.scenario import (
-    MAX_REPLICATIONS,
-    MAX_SIMULATED_YEARS,
-    find_scenario_file,
-    parse_scenario,
-    read_toml,
-    resolve,
+from yreb.analysis.hindcast_inputs import (
+    BELT_SHARE,
+    DEFAULT_REPLICATIONS,
+    DEFAULT_SCENARIO,
+    SHARE_VARIABLES,
+    TITLES,
+    HindcastRequest,
+    ObservedShares,
+    prepare_hindcast,
+    scenario_for,
+    shares,
 )
+from yreb.analysis.metrics import BAND
 from yreb.runs.runner import simulate
 
-DEFAULT_SCENARIO = "baseline"  # the shipped baseline scenario (by name)
-DEFAULT_REPLICATIONS = 10
 MAX_HORIZON = 5
 FORECASTS = {
     "model": "model (median of replications)",
@@ -49,22 +48,7 @@ FORECASTS = {
     "half_trend": "half that trend",
 }
 NAIVE = ("no_change", "trend", "half_trend")
-BELT_SHARE = "belt_share_national_gdp"
-SHARE_VARIABLES = {"gdp_share": "gdp_100m_yuan", "population_share": "population_persons"}
-TITLES = {
-    "gdp_share": "Provincial GDP share (% of the belt provinces' GDP)",
-    "population_share": "Provincial population share (% of the belt provinces' residents)",
-    BELT_SHARE: "Belt share of national GDP (%)",
-}
-
-
 # --- pure functions ------------------------------------------------------------------------------
-
-
-def shares(values: np.ndarray) -> np.ndarray:
-    """s_i = x_i / sum_k x_k over the last axis."""
-    values = np.asarray(values, float)
-    return values / values.sum(axis=-1, keepdims=True)
 
 
 def naive_forecasts(fitted_shares: np.ndarray, horizons: np.ndarray) -> dict[str, np.ndarray]:
@@ -89,43 +73,6 @@ def mean_absolute_error_pp(forecast, observed) -> float:
 # --- observed shares ---------------------------------------------------------------------------------
 
 
-@dataclass
-class ObservedShares:
-    """Observed shares (fractions) by variable: a year x region table, and what they were computed from."""
-
-    tables: dict[str, pd.DataFrame]
-    basis: dict[str, str]
-
-
-def observed_shares(observed: pd.DataFrame, table, years: list[int]) -> ObservedShares:
-    """GDP shares (real where every year has real value added, else current prices), population shares and the
-    belt's share of national GDP, for the belt provinces with data in every one of ``years``."""
-    belt = [n for n, b in zip(table.names, table.in_belt) if b]
-    tables, basis = {}, {}
-    real = observed_panel(observed, REAL_VALUE_ADDED, belt + [REST]).reindex(index=years)
-    nominal = observed_panel(observed, GDP, belt + [BELT_TOTAL, NATIONAL_TOTAL]).reindex(index=years)
-    use_real = real.reindex(columns=belt).notna().all().all()
-    gdp = real if use_real else nominal
-    basis["gdp_share"] = "real value added (constant prices)" if use_real else "GDP at current prices"
-    population = observed_panel(observed, POPULATION, belt).reindex(index=years)
-    for name, panel in (("gdp_share", gdp), ("population_share", population)):
-        regions = [r for r in belt if r in panel.columns and panel[r].notna().all()]
-        if len(regions) >= 2:
-            tables[name] = pd.DataFrame(shares(panel[regions].to_numpy()), index=years, columns=regions)
-            basis.setdefault(name, "residents at year end")
-    if len(tables.get("gdp_share", {}).columns if "gdp_share" in tables else []) == len(belt):
-        if use_real and REST in real.columns and real[REST].notna().all():
-            belt_gdp = real[belt].sum(axis=1)
-            tables[BELT_SHARE] = (belt_gdp / (belt_gdp + real[REST])).to_frame("Belt")
-            basis[BELT_SHARE] = "real value added: belt / (belt + rest of China)"
-        elif {BELT_TOTAL, NATIONAL_TOTAL} <= set(nominal.columns) and nominal[
-            [BELT_TOTAL, NATIONAL_TOTAL]
-        ].notna().all().all():
-            tables[BELT_SHARE] = (nominal[BELT_TOTAL] / nominal[NATIONAL_TOTAL]).to_frame("Belt")
-            basis[BELT_SHARE] = "GDP at current prices: belt / sum of 31 provinces"
-    return ObservedShares(tables, basis)
-
-
 def model_shares(results: pd.DataFrame, table, variable: str, regions: list[str], years: list[int]) -> np.ndarray:
     """Model shares (replications x years x regions) of one compared variable."""
     if variable == BELT_SHARE:
@@ -142,17 +89,6 @@ def _simulated(results: pd.DataFrame, variable: str, regions: list[str], years: 
 
 
 # --- one origin -----------------------------------------------------------------------------------------
-
-
-def scenario_for(path: Path, fit_until: int, to_year: int, replications: int, observed_files, parameters=None):
-    """The scenario file fitted through ``fit_until`` to the observed files, run to ``to_year`` (with parameter
-    overrides, validated like the file's own)."""
-    data, text = read_toml(path)
-    data["end_year"] = to_year
-    data["replications"] = replications
-    data["parameters"] = {**data.get("parameters", {}), **(parameters or {})}
-    data["history"] = {"fit_until": fit_until, "observed": [str(Path(f).resolve()) for f in observed_files]}
-    return resolve(parse_scenario(data, str(path), text), path.parent, str(path))
 
 
 def origin_comparison(scenario, observed: ObservedShares, base_year: int, fit_until: int, to_year: int) -> pd.DataFrame:
@@ -256,90 +192,39 @@ def run_hindcast(
     parameters: dict | None = None,
 ) -> Hindcast:
     """Fit through ``fit_until`` (every origin when None), forecast to ``to_year``, score against the data."""
-    path = find_scenario_file(scenario_path)
-    if not path.is_file():
-        raise UserInputError(
-            "scenario file not found",
-            file=str(path),
-            option="scenario_path",
-            expected="a scenario file, or the name of a shipped scenario such as 'baseline'",
+    return hindcast_from(
+        prepare_hindcast(
+            scenario_path=scenario_path,
+            observed_paths=observed_paths,
+            fit_until=fit_until,
+            to_year=to_year,
+            replications=replications,
+            parameters=parameters,
         )
-    if replications > MAX_REPLICATIONS:
-        raise UserInputError(
-            "too many replications", option="replications", value=replications, expected=f"at most {MAX_REPLICATIONS}"
+    )
+
+
+def hindcast_from(request: HindcastRequest) -> Hindcast:
+    """Run a checked hindcast: one fitted scenario per origin, compared with the observed shares."""
+    frames, scenario = [], request.probe
+    for origin in request.origins:
+        scenario = scenario_for(
+            request.path, origin, request.to_year, request.replications, request.extra_files, request.parameters
         )
-    files = default_history_paths(list(observed_paths))
-    probe = scenario_for(path, _start_year(path), _start_year(path) + 1, 1, files[len(default_history_paths()) :])
-    table, base_year = probe.table, probe.spec.start_year
-    observed = load_history(files, list(table.names))
-    used = observed[observed.variable.isin([GDP, REAL_VALUE_ADDED, POPULATION])]
-    last_observed = int(used.year.max())
-    if min(last_observed, to_year or last_observed) - base_year > MAX_SIMULATED_YEARS:
-        row = used.loc[used.year.idxmax()]
-        raise UserInputError(
-            f"observed year too far after the base year {base_year}: the model simulates at most "
-            f"{MAX_SIMULATED_YEARS} years",
-            file=str(row.file),
-            line=int(row.line),
-            field="year",
-            value=int(row.year),
-            expected=f"years up to {base_year + MAX_SIMULATED_YEARS}, or {{to_year}} to stop earlier",
-        )
-    if to_year is not None and to_year > last_observed:
-        raise UserInputError(
-            f"no observed data after {last_observed} to compare with",
-            option="to_year",
-            value=to_year,
-            expected=f"a year up to {last_observed}, or observed files that reach {to_year}",
-        )
-    to_year = last_observed if to_year is None else to_year
-    origins = list(range(base_year + 1, to_year)) if fit_until is None else [fit_until]
-    if not origins or min(origins) < base_year or max(origins) >= to_year:
-        raise UserInputError(
-            "nothing to forecast: the last fitted year must be from the base year to the year before the last "
-            "compared one",
-            option="fit_until",
-            value=fit_until,
-            expected=f"a year from {base_year} to {to_year - 1}",
-        )
-    years = list(range(base_year, to_year + 1))
-    shares_observed = observed_shares(observed, table, years)
-    if "gdp_share" not in shares_observed.tables:
-        raise UserInputError(
-            f"fewer than two belt provinces have observed GDP in every year {base_year}-{to_year}",
-            option="observed_paths",
-            expected=f"{REAL_VALUE_ADDED} or {GDP} rows for the belt provinces in each year",
-        )
-    notes = [f"{TITLES[v].split(' (')[0]}: observed shares of {b}." for v, b in shares_observed.basis.items()]
-    notes += [
-        f"{TITLES[v].split(' (')[0]}: not enough observed data; not compared."
-        for v in TITLES
-        if v not in shares_observed.tables
-    ]
-    frames, scenario = [], probe
-    extra = files[len(default_history_paths()) :]
-    for origin in origins:
-        scenario = scenario_for(path, origin, to_year, replications, extra, parameters)
-        frames.append(origin_comparison(scenario, shares_observed, base_year, origin, to_year))
+        frames.append(origin_comparison(scenario, request.observed, request.base_year, origin, request.to_year))
     comparison = pd.concat(frames, ignore_index=True)
     return Hindcast(
         comparison,
         error_table(comparison),
-        base_year,
-        origins,
-        to_year,
-        replications,
+        request.base_year,
+        request.origins,
+        request.to_year,
+        request.replications,
         scenario,
-        [str(f) for f in files],
-        shares_observed.basis,
-        notes,
+        request.observed_files,
+        request.observed.basis,
+        request.notes,
     )
-
-
-def _start_year(path: Path) -> int:
-    """The scenario file's start year (the base year of its region table)."""
-    data, _ = read_toml(path)
-    return int(data.get("start_year", 2015))
 
 
 # --- choosing the projection rule ---------------------------------------------------------------------

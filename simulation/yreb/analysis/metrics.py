@@ -18,7 +18,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from yreb.model.outputs import TONNES_PER_10K_YUAN, VARIABLES
 
@@ -149,6 +148,8 @@ def top_share(values: np.ndarray, k: int) -> np.ndarray:
 
 def t_interval(mean: np.ndarray, sd: np.ndarray, n: np.ndarray, level: float = 0.90) -> tuple[np.ndarray, np.ndarray]:
     """Two-sided t-interval of a mean: mean +/- t_{(1+level)/2, n-1} sd / sqrt(n) (NaN when n < 2)."""
+    from scipy import stats  # here, not at the top: reading result folders (and their errors) stays fast
+
     n = np.asarray(n, float)
     with np.errstate(invalid="ignore", divide="ignore"):
         half = stats.t.ppf(0.5 + level / 2, n - 1) * np.asarray(sd, float) / np.sqrt(n)

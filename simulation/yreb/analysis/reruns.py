@@ -24,7 +24,8 @@ from yreb.analysis.compare import RunData, paired_differences, summarise_differe
 from yreb.analysis.metrics import group_aggregates
 from yreb.inputs.scenario import ResolvedScenario, parse_scenario, resolve
 from yreb.runs.provenance import code_fingerprint
-from yreb.runs.runner import INPUTS_FOLDER, REGION_TABLE_FILE, simulate
+from yreb.runs.results import INPUTS_FOLDER, REGION_TABLE_FILE
+from yreb.runs.runner import simulate
 from yreb.runs.storage import atomic_folder, write_json, write_table
 
 # fields of the canonical scenario that are not scenario-file fields

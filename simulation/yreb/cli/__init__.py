@@ -16,7 +16,7 @@ import sys
 import threading
 
 from yreb import __version__
-from yreb.cli import compare, export, hindcast, run, scenarios, sweep
+from yreb.cli import app, compare, export, hindcast, run, scenarios, sweep
 from yreb.cli.common import FLAG_NAMES, Parser
 from yreb.errors import (
     ENVIRONMENT_ERRNOS,
@@ -30,7 +30,7 @@ from yreb.errors import (
     short_repr,
 )
 
-SUBCOMMAND_MODULES = (run, scenarios, compare, sweep, hindcast, export)
+SUBCOMMAND_MODULES = (run, scenarios, compare, sweep, hindcast, export, app)
 
 
 def build_parser() -> Parser:

@@ -20,22 +20,21 @@ def cmd_compare(args) -> int:
         compare_runs,
         default_out_dir,
         load_run,
-        version_warnings,
     )
-    from yreb.analysis.decompose import decompose
-    from yreb.analysis.sensitivity import sensitivity
-    from yreb.viz.report import write_comparison
 
+    # the folders and options first: bad ones are reported before the model and the plots are imported (fast)
     runs = choose_baseline([load_run(f) for f in args.result_dirs], args.baseline)
     outcomes = list(args.metrics) if args.metrics else list(DEFAULT_OUTCOMES)
     check_choice(outcomes, list(OUTCOMES), "--metrics")
     check_choice([args.map_outcome], [v for v in VARIABLES if v not in SIGNED_OUTCOMES], "--map-outcome")
     regions = list(args.regions) if args.regions else runs[0].belt
     check_choice(regions, list(runs[0].regions.index), "--regions")
+
+    from yreb.analysis.decompose import decompose
+    from yreb.analysis.sensitivity import sensitivity
+    from yreb.viz.report import write_comparison
+
     comparison = compare_runs(runs)
-    early = version_warnings(runs)  # said before the (possibly long) work; the report repeats them
-    for warning in early:
-        print(f"warning: {warning}", file=sys.stderr)
     out = Path(args.out) if args.out else default_out_dir(comparison.order, DEFAULT_RESULTS)
     if out.exists() and not args.force:  # refuse before the (possibly long) decomposition and sensitivity runs
         raise UserInputError("result folder already exists", file=str(out), expected="a new --out folder, or --force")
@@ -60,8 +59,7 @@ def cmd_compare(args) -> int:
     for name, reps in comparison.pairs.items():
         print(f"{name} vs {comparison.baseline.name}: {len(reps)} paired replications")
     for warning in warnings:
-        if warning not in early:
-            print(f"warning: {warning}", file=sys.stderr)
+        print(f"warning: {warning}", file=sys.stderr)
     print(f"wrote {folder} (open {folder / 'report.html'})")
     return 0
 

@@ -11,16 +11,21 @@ DEFAULT_REPLICATIONS = 10
 
 def cmd_hindcast(args) -> int:
     """Fit the baseline to history through --fit-until (or every origin in turn), forecast, score."""
-    from yreb.analysis.hindcast import FORECASTS, run_hindcast, verdict
-    from yreb.viz.hindcast_report import write_hindcast
+    from yreb.analysis.hindcast_inputs import prepare_hindcast
 
-    h = run_hindcast(
+    # the inputs first: bad files are reported before the model and the plots are imported (fast errors)
+    request = prepare_hindcast(
         scenario_path=args.scenario,
         observed_paths=args.observed or (),
         fit_until=args.fit_until,
         to_year=args.to,
         replications=args.replications,
     )
+
+    from yreb.analysis.hindcast import FORECASTS, hindcast_from, verdict
+    from yreb.viz.hindcast_report import write_hindcast
+
+    h = hindcast_from(request)
     folder = write_hindcast(h, args.out, force=args.force)
     inside = h.in_sample()
     if len(inside):

@@ -43,11 +43,11 @@ def cmd_run(args) -> int:
 def cmd_validate(args) -> int:
     """Validate scenario files and calibrate their base year without running them."""
     from yreb.inputs.scenario import load_scenario
-    from yreb.model.model import YREBModel
+    from yreb.model.calibration import calibrate_checked  # not the model: validating needs no Mesa (fast)
 
     for path in args.files:
         scenario = load_scenario(path, force=True)
-        YREBModel(scenario)  # calibrates the base year: inputs that admit none are reported as by 'run'
+        calibrate_checked(scenario.table, scenario.params, scenario.source)  # inputs that admit none: as by 'run'
         spec = scenario.spec
         print(
             f"{path}: ok ({spec.name}: {scenario.table.n} regions, {spec.start_year}-{spec.end_year}, "

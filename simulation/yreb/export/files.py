@@ -14,7 +14,7 @@ from yreb.errors import UserInputError
 from yreb.export import check_format, check_request, check_target
 from yreb.export.iamc import iamc_table
 from yreb.export.netcdf import require_xarray, to_dataset
-from yreb.runs.runner import load_results
+from yreb.runs.results import load_results
 from yreb.runs.storage import TMP_PREFIX
 
 NETCDF_ENGINE = "netcdf4"

@@ -373,6 +373,12 @@ def resolve(spec: ScenarioFile, base_dir: Path, source: str = "<scenario>") -> R
     return ResolvedScenario(spec, table, groups, ResolvedPolicies(list(spec.policies), members), source, history)
 
 
+def history_regions(table: RegionTable) -> list[str]:
+    """The region names observed files may use: the table's and the shipped table's (the shipped files name the
+    shipped regions; a table with other regions simply has no observed years)."""
+    return list(dict.fromkeys([*table.names, *load_region_table(DEFAULT_REGION_TABLE).names]))
+
+
 def resolve_history(spec: ScenarioFile, table: RegionTable, base_dir: Path, source: str) -> ResolvedHistory:
     """The observed files (shipped, then the scenario's own), the last fitted year and its targets.
 
@@ -393,9 +399,7 @@ def resolve_history(spec: ScenarioFile, table: RegionTable, base_dir: Path, sour
     start, wanted = spec.start_year, spec.history.fit_until
     if wanted == start:
         return ResolvedHistory(files, start, None)
-    # the shipped files name the shipped regions: a table with other regions simply has no observed years
-    known = list(dict.fromkeys([*table.names, *load_region_table(DEFAULT_REGION_TABLE).names]))
-    observed = load_history(files, known)
+    observed = load_history(files, history_regions(table))
     covered = covered_years(observed, table, start)
     if wanted is not None and (not covered or covered[-1] < wanted):
         have = f"{covered[0]}-{covered[-1]}" if covered else f"none from {start} on"

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from yreb.errors import UserInputError
 from yreb.inputs.economy import SECTORS, calibration_targets, migration_pattern
 from yreb.inputs.regions import RegionTable
 from yreb.model import kernels as k
@@ -284,6 +285,20 @@ def calibrate(table: RegionTable, params: ModelParameters) -> Calibration:
             _CACHE.clear()
         _CACHE[key] = _calibrate(table, params)
     return _CACHE[key]
+
+
+def calibrate_checked(table: RegionTable, params: ModelParameters, source: str) -> Calibration:
+    """``calibrate``, with inputs that admit no calibrated base year reported as bad input of scenario ``source``
+    (UserInputError); ``yreb validate`` checks scenarios with it without importing the model."""
+    try:
+        return calibrate(table, params)
+    except (RuntimeError, np.linalg.LinAlgError) as exc:
+        raise UserInputError(
+            f"the base year cannot be calibrated from region table {table.source_file} with these parameters: {exc}",
+            file=source,
+            field="parameters",
+            expected="less extreme parameters or region data",
+        ) from None
 
 
 def _calibrate(table: RegionTable, params: ModelParameters) -> Calibration:

@@ -25,7 +25,7 @@ from yreb.inputs.scenario import ResolvedScenario, default_scenario
 from yreb.model import kernels as k
 from yreb.model import solvers
 from yreb.model.agents import CoBuiltPark, InnovationEnclave, Region
-from yreb.model.calibration import calibrate, capital_friction
+from yreb.model.calibration import calibrate_checked, capital_friction
 from yreb.model.fitting import fit_fundamentals
 from yreb.model.flows import FlowRecorder
 from yreb.model.fundamentals import Fundamentals
@@ -158,16 +158,7 @@ class YREBModel(Model):
         self.resolved_scenario, self.params, self.table = scenario, scenario.params, scenario.table
         self.record_flows = record_flows
         p, t = self.params, self.table
-        try:
-            cal = calibrate(t, p)
-        except (RuntimeError, np.linalg.LinAlgError) as exc:  # the inputs admit no calibrated base year
-            raise UserInputError(
-                f"the base year cannot be calibrated from region table {t.source_file} with these parameters: {exc}",
-                file=scenario.source,
-                field="parameters",
-                expected="less extreme parameters or region data",
-            ) from None
-        self.calibration = cal
+        self.calibration = cal = calibrate_checked(t, p, scenario.source)
         n, parks = t.n, scenario.policies.parks
         policies = scenario.spec.policies
         self.n_regions = n

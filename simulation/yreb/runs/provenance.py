@@ -49,25 +49,23 @@ def code_fingerprint() -> str:
     return h.hexdigest()
 
 
-def git_state() -> dict[str, str | bool]:
-    """Commit and dirty flag of the checkout holding the package, or 'unknown' outside git."""
+def _git(*args: str) -> str:
+    """Output of a git command run in the package's folder (CalledProcessError if it fails)."""
+    done = subprocess.run(["git", *args], cwd=PACKAGE_DIR, capture_output=True, text=True, timeout=10, check=True)
+    return done.stdout.strip()
+
+
+def git_state() -> dict[str, str | bool | None]:
+    """Commit and dirty flag (changes in the package's folder) of the git checkout of this project that holds the
+    package. Where the package is not a file tracked by a checkout (an installed wheel, also when its environment
+    lies inside some other repository) or git is missing: commit 'unknown', dirty None (not known)."""
     try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=PACKAGE_DIR, capture_output=True, text=True, timeout=10, check=True
-        ).stdout.strip()
-        dirty = bool(
-            subprocess.run(
-                ["git", "status", "--porcelain", "--", "."],
-                cwd=PACKAGE_DIR,
-                capture_output=True,
-                text=True,
-                timeout=10,
-                check=True,
-            ).stdout.strip()
-        )
-        return {"commit": commit, "dirty": dirty}
+        _git("ls-files", "--error-unmatch", "--", "__init__.py")  # the package's own file is tracked here
+        commit = _git("rev-parse", "HEAD")
+        dirty = bool(_git("status", "--porcelain", "--", "."))
     except (OSError, subprocess.SubprocessError):
-        return {"commit": "unknown", "dirty": True}
+        return {"commit": "unknown", "dirty": None}
+    return {"commit": commit, "dirty": dirty}
 
 
 def provenance() -> dict:

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import matplotlib.ticker
 
-from yreb.analysis.compare import headline_table, net_flow_change, od_matrix
+from yreb.analysis.compare import DEFAULT_OUTCOMES, headline_table, net_flow_change, od_matrix
 from yreb.api import Comparison, compare, load_scenario, modify, run
 from yreb.errors import UserInputError
 from yreb.inputs.scenario import ResolvedScenario, shipped_scenarios
@@ -37,14 +37,7 @@ EXPLORER_OUTCOMES = (
     "talent_persons",
     "capital_installed_100m_yuan",
 )
-TABLE_OUTCOMES = (
-    "gdp_100m_yuan",
-    "real_income_per_capita_yuan",
-    "welfare_yuan",
-    "population_persons",
-    "talent_persons",
-    "capital_installed_100m_yuan",
-)
+TABLE_OUTCOMES = DEFAULT_OUTCOMES[:6]  # the region table: the comparison report's first six outcomes
 MAX_REPLICATIONS = 10  # with random draws; more would make the page slow to answer
 FIGURE_DPI = 100
 _FIGURE_LOCK = threading.Lock()  # pyplot's figure registry is shared by the sessions' threads

@@ -285,6 +285,7 @@ def test_import_listing_parses_importtime_output():
 
 
 @pytest.mark.slow
+@pytest.mark.long
 def test_short_benchmark_prints_every_row():
     done = subprocess.run(
         [sys.executable, str(BENCHMARKS / "run.py"), "--short"], capture_output=True, text=True, cwd=ROOT, timeout=600

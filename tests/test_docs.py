@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from helpers import ROOT
 
 
@@ -53,6 +55,7 @@ def test_every_policy_type_is_documented():
         assert f"`{path.stem}`" in readme, path.name
 
 
+@pytest.mark.long
 def test_validation_document_generated_tables_are_current():
     proc = subprocess.run(
         [sys.executable, str(ROOT / "tools" / "validation_docs.py"), "--check"],

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 from lock import canonical, closure, read_lock  # noqa: E402
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.long]
 SOURCE = ("pyproject.toml", "README.md", "LICENSE", "simulation", "scenarios")  # what a build needs
 TEST_TOOLS = {"pytest", "hypothesis", "distributed", "solara", "ipykernel", "nbclient", "xarray", "ruff", "pint"}
 ENV = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV", "MPLBACKEND"))}

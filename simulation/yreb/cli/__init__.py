@@ -17,7 +17,7 @@ import threading
 
 from yreb import __version__
 from yreb.cli import app, compare, export, hindcast, run, scenarios, sweep
-from yreb.cli.common import FLAG_NAMES, Parser
+from yreb.cli.common import FLAG_NAMES, Parser, clear_interrupt_mark
 from yreb.errors import (
     ENVIRONMENT_ERRNOS,
     EXIT_FAILURE,
@@ -118,6 +118,7 @@ def _error(text: str) -> None:
 
 
 def _interrupted(exc: BaseException) -> int:
+    clear_interrupt_mark()
     code = getattr(exc, "exit_code", 130)
     what = "terminated (SIGTERM)" if code == 143 else "interrupted"
     with contextlib.suppress(Exception):

@@ -68,3 +68,10 @@ def check_choice(values: list[str], allowed: list[str], option: str) -> None:
             raise UserInputError(
                 f"unknown {option.lstrip('-')}", field=option, value=value, expected="one of " + ", ".join(allowed)
             )
+
+
+def clear_interrupt_mark() -> None:
+    """Call where a Ctrl-C is handled: CPython 3.12 marks a Ctrl-C that interrupts exec() of a string (dataclasses
+    and namedtuple build their methods so, e.g. while a module is imported) as unhandled and then ends the
+    process by SIGINT (exit -2) although it was handled; a successful exec() of a string clears that mark."""
+    exec("None")

@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from yreb.cli.common import DEFAULT_RESULTS, check_choice, positive_int
+from yreb.cli.common import DEFAULT_RESULTS, check_choice, clear_interrupt_mark, positive_int
 
 
 def cmd_sweep(args) -> int:
@@ -40,6 +40,7 @@ def cmd_sweep(args) -> int:
             progress=not args.quiet,
         )
     except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: the workers were stopped, completed runs are kept
+        clear_interrupt_mark()
         what = "terminated (SIGTERM)" if getattr(exc, "exit_code", 130) == 143 else "interrupted"
         kept = "completed runs are kept in" if not args.force else "the previous sweep is kept in"
         print(f"{what}; {kept} {folder}; run the same command again to resume", file=sys.stderr)

@@ -239,7 +239,8 @@ def open_executor(workers: int, scheduler: str | None):
         yield InlineExecutor(), 1, "this process", False
     else:
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([run_batch.__module__])  # the module whose run_batch the workers run
+        # the module whose run_batch the workers run, and the hook that keeps interrupted worker starts quiet
+        context.set_forkserver_preload([run_batch.__module__, "yreb.sweep.forkserver_quiet"])
         _start_forkserver(context)
         executor = cf.ProcessPoolExecutor(workers, mp_context=context, initializer=_end_with, initargs=(os.getpid(),))
         try:

@@ -567,3 +567,12 @@ def test_emission_intensity_target_follows_its_path_and_leaves_the_economy_alone
     assert households["co2_households_Mt"]["Jiangsu"].loc[END] == pytest.approx(
         0.97**5 * baseline["co2_households_Mt"]["Jiangsu"].loc[END], rel=1e-12
     )
+
+
+def test_a_region_listed_twice_in_a_policy_is_a_clear_error():
+    """Member lists must be distinct (a repeated member made the zone's compensation pay a region to itself)."""
+    from yreb.errors import UserInputError
+
+    policy = {"type": "green_cooperation_zone", "start": 2015, "regions": ["Shanghai", "Shanghai"]}
+    with pytest.raises(UserInputError, match=r"policies\[0\]\.regions.*listed more than once.*'Shanghai'"):
+        scenario_from({"end_year": 2016, "policies": [policy]})

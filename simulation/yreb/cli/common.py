@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import collections
 import sys
 from pathlib import Path
 
@@ -71,7 +72,8 @@ def check_choice(values: list[str], allowed: list[str], option: str) -> None:
 
 
 def clear_interrupt_mark() -> None:
-    """Call where a Ctrl-C is handled: CPython 3.12 marks a Ctrl-C that interrupts exec() of a string (dataclasses
-    and namedtuple build their methods so, e.g. while a module is imported) as unhandled and then ends the
-    process by SIGINT (exit -2) although it was handled; a successful exec() of a string clears that mark."""
-    exec("None")
+    """Call where a Ctrl-C is handled. CPython 3.12 marks a Ctrl-C that interrupts the evaluation of generated
+    source text (dataclasses and namedtuple build their methods so, e.g. while a module is imported) as unhandled
+    and then ends the process by SIGINT (exit -2) although it was handled; evaluating generated source text once
+    more clears that mark, and building a namedtuple does so."""
+    collections.namedtuple("InterruptHandled", "")

@@ -270,6 +270,11 @@ def _resolve_ref(ref, groups: dict[str, np.ndarray], index: dict[str, int], file
         return groups[ref]
     if not ref:
         raise UserInputError("empty region list", file=file, field=field, expected="at least one region")
+    repeated = sorted({r for r in ref if list(ref).count(r) > 1})
+    if repeated:
+        raise UserInputError(
+            "a region is listed more than once", file=file, field=field, value=repeated[0], expected="distinct regions"
+        )
     return np.array([_region_index(r, index, file, field) for r in ref], dtype=int)
 
 

@@ -132,7 +132,8 @@ def prepare_hindcast(
             "too many replications", option="replications", value=replications, expected=f"at most {MAX_REPLICATIONS}"
         )
     files = default_history_paths(list(observed_paths))
-    probe = scenario_for(path, _start_year(path), _start_year(path) + 1, 1, [])  # the files are read next
+    start = _start_year(path)
+    probe = scenario_for(path, start, start + 1, 1, [])  # the observed files are read next
     table, base_year = probe.table, probe.spec.start_year
     observed = load_history(files, history_regions(table))
     used = observed[observed.variable.isin([GDP, REAL_VALUE_ADDED, POPULATION])]

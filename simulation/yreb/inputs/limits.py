@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from yreb.errors import UserInputError
+
+if TYPE_CHECKING:  # pandas loads only where a table is read (a scenario file's errors come first)
+    import pandas as pd
 
 MAX_TOML_BYTES = 1 * 2**20  # a scenario or sweep file; the shipped ones are below 4 KiB
 MAX_CSV_BYTES = 64 * 2**20  # a region table or an observed-data file

@@ -29,13 +29,16 @@ import hashlib
 import re
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from yreb.errors import UserInputError
 from yreb.inputs.limits import MAX_CSV_BYTES, check_file_size, check_region_values
 from yreb.model.kernels import haversine_km
+
+if TYPE_CHECKING:  # pandas loads where a CSV is read, not for a scenario file's own errors
+    import pandas as pd
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 DEFAULT_REGION_TABLE = DATA_DIR / "regions_2015.csv"
@@ -128,6 +131,8 @@ class RegionTable:
 
     def to_frame(self) -> pd.DataFrame:
         """The table in the region-table CSV format (every column explicit); loading it gives the same table."""
+        import pandas as pd
+
         frame = pd.DataFrame(
             {
                 "region": self.names,
@@ -209,6 +214,8 @@ def read_csv_strict(path: Path) -> pd.DataFrame:
     check_file_size(path, "CSV", MAX_CSV_BYTES)
     text = read_text(path, "CSV")
     from io import StringIO
+
+    import pandas as pd
 
     try:
         return pd.read_csv(StringIO(text), dtype=str, keep_default_na=False)

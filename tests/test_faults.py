@@ -360,6 +360,8 @@ def test_formula_like_text_is_neutralised_in_csv_output(tmp_path):
     out = neutralise_formulas(frame)
     assert out.region.tolist() == ["'-2-3", "Anhui", "'=1+1"] and out.v.tolist() == ["'@SUM(1+1)", "'+", "x"]
     assert out.value.tolist() == [-8766.6, 1.0, 2.0] and frame.region[0] == "-2-3"
+    categorical = neutralise_formulas(frame.astype({"region": "category"}))  # categories are text cells too
+    assert categorical.region.tolist() == ["'-2-3", "Anhui", "'=1+1"]
 
 
 def test_a_region_named_like_a_formula_and_formula_sweep_values_reach_csv_neutralised(tmp_path):

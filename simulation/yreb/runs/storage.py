@@ -140,10 +140,16 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame
     for column in frame.columns:
         series = frame[column]
-        if not (pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series)):
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            values = series.cat.categories
+        elif pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series):
+            values = pd.unique(series)  # each distinct text checked once (a results table repeats a few names)
+        else:
             continue
-        risky = series.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_START))
-        if risky.any():
+        formulas = [v for v in values if isinstance(v, str) and v.startswith(FORMULA_START)]
+        if formulas:
+            risky = series.isin(formulas)
+            series = series.astype(object)
             if out is frame:
                 out = frame.copy()
             out[column] = series.where(~risky, "'" + series.astype(str))

@@ -402,12 +402,40 @@ def resolve_history(spec: ScenarioFile, table: RegionTable, base_dir: Path, sour
                 value=str(path),
                 expected="a tidy CSV (region, year, variable, value), relative to the scenario file",
             )
-    from yreb.inputs.history import covered_years, default_history_paths, history_targets, load_history
+    from yreb.inputs.history import default_history_paths
 
     files = tuple(default_history_paths(extra))
     start, wanted = spec.start_year, spec.history.fit_until
     if wanted == start:
         return ResolvedHistory(files, start, None)
+    # the same files (by content), table and years give the same history: a sweep's points share one reading
+    try:
+        contents = tuple((str(path), hashlib.sha256(path.read_bytes()).hexdigest()) for path in files)
+    except OSError:  # unreadable: reading it again reports the file
+        return _read_history(files, table, start, wanted, spec.end_year, source)
+    key = (contents, tuple(table.names), table.fingerprint(), start, wanted, spec.end_year)
+    if key not in _HISTORY_CACHE:
+        history = _read_history(files, table, start, wanted, spec.end_year, source)
+        if history.targets is not None:  # shared by every scenario resolved from these inputs: read-only
+            targets = history.targets
+            for array in (targets.gdp_100m_yuan, targets.value_added_100m_yuan, targets.population_persons):
+                array.setflags(write=False)
+        if len(_HISTORY_CACHE) >= HISTORY_CACHE_SIZE:
+            _HISTORY_CACHE.pop(next(iter(_HISTORY_CACHE)))
+        _HISTORY_CACHE[key] = history
+    return _HISTORY_CACHE[key]
+
+
+HISTORY_CACHE_SIZE = 8  # distinct (files, table, years) combinations kept in one process
+_HISTORY_CACHE: dict[tuple, ResolvedHistory] = {}
+
+
+def _read_history(
+    files: tuple[Path, ...], table: RegionTable, start: int, wanted: int | None, end_year: int, source: str
+) -> ResolvedHistory:
+    """``resolve_history`` once its files are known: read them, check ``fit_until``, build the targets."""
+    from yreb.inputs.history import covered_years, history_targets, load_history
+
     observed = load_history(files, history_regions(table))
     covered = covered_years(observed, table, start)
     if wanted is not None and (not covered or covered[-1] < wanted):
@@ -419,7 +447,7 @@ def resolve_history(spec: ScenarioFile, table: RegionTable, base_dir: Path, sour
             value=wanted,
             expected=f"a year from {start} to {covered[-1] if covered else start}, or observed files that cover it",
         )
-    fit_until = wanted if wanted is not None else min(covered[-1] if covered else start, spec.end_year)
+    fit_until = wanted if wanted is not None else min(covered[-1] if covered else start, end_year)
     if fit_until <= start:
         return ResolvedHistory(files, start, None)
     return ResolvedHistory(files, fit_until, history_targets(observed, table, start, fit_until))

@@ -222,7 +222,7 @@ def test_a_truncated_result_file_is_reported_not_read(tmp_path):
 
 def lhs_sweep(folder: Path, samples: int) -> Path:
     """test_sweep's SIGKILL sweep (rechoice rate x a barrier level, 3 replications) with ``samples`` points."""
-    return write_sweep(folder, KILL_SWEEP.replace("samples = 40", f"samples = {samples}"), end_year=2019)
+    return write_sweep(folder, KILL_SWEEP.replace("samples = 16", f"samples = {samples}"), end_year=2019)
 
 
 @pytest.fixture

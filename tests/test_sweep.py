@@ -277,7 +277,7 @@ def test_outputs_are_registered_metrics_computed_as_compare_computes_them(tmp_pa
 
 KILL_SWEEP = """
 design = "lhs"
-samples = 40
+samples = 16
 replications = 3
 [[vary]]
 path = "parameters.rechoice_rate"
@@ -292,7 +292,7 @@ def test_sigkill_mid_sweep_then_resume_equals_uninterrupted(tmp_path, capsys):
     path = write_sweep(tmp_path, KILL_SWEEP, end_year=2022)
     plan = plan_sweep(path)
     reference = run_sweep(plan, tmp_path / "reference", workers=1, progress=False)
-    assert reference.completed == 120 and reference.failed == 0
+    assert reference.completed == 48 and reference.failed == 0
 
     out = tmp_path / "killed"
     proc = subprocess.Popen(
@@ -322,7 +322,7 @@ def test_sigkill_mid_sweep_then_resume_equals_uninterrupted(tmp_path, capsys):
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     done = completed_keys(folder)
-    assert 6 <= len(done) < 120 and not (folder / "results.parquet").exists()
+    assert 6 <= len(done) < 48 and not (folder / "results.parquet").exists()
 
     code, stdout, stderr = yreb(capsys, "sweep", str(path), "--out", str(out), "--workers", "2", "--quiet")
     assert code == 0, stderr  # the same command again resumes

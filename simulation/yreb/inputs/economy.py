@@ -15,11 +15,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from yreb.inputs.regions import DATA_DIR
+
+if TYPE_CHECKING:  # pandas loads when a file is read (a scenario file's own errors come first)
+    import pandas as pd
 
 MIGRATION_OD_FILE = DATA_DIR / "migration_od_2010.csv"
 TARGETS_FILE = DATA_DIR / "calibration_targets.csv"
@@ -39,6 +42,8 @@ class CalibrationTargets:
 
 @lru_cache(maxsize=1)
 def _targets_frame() -> pd.DataFrame:
+    import pandas as pd
+
     return pd.read_csv(TARGETS_FILE)
 
 
@@ -63,6 +68,8 @@ def calibration_targets() -> CalibrationTargets:
 
 @lru_cache(maxsize=1)
 def _od_frame() -> pd.DataFrame:
+    import pandas as pd
+
     return pd.read_csv(MIGRATION_OD_FILE)
 
 

@@ -18,14 +18,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from yreb.errors import UserInputError
 from yreb.inputs.economy import SECTORS
 from yreb.inputs.observed import NATIONAL_TOTAL, POPULATION, load_observed, observed_panel
 from yreb.inputs.regions import DATA_DIR, RegionTable
+
+if TYPE_CHECKING:  # pandas loads when a file is read (a scenario file's own errors come first)
+    import pandas as pd
 
 REAL_VALUE_ADDED = "va_const2015_100m_yuan"  # 100m yuan at constant prices (any fixed base: only growth is used)
 REST = "RestOfChina"
@@ -61,6 +64,8 @@ class HistoryTargets:
 
 def load_history(paths, regions) -> pd.DataFrame:
     """Observed files combined, later files replacing earlier rows with the same key."""
+    import pandas as pd
+
     frames = [load_observed(path, regions) for path in paths]
     combined = pd.concat(frames, ignore_index=True)
     return combined.drop_duplicates(KEY, keep="last").reset_index(drop=True)

@@ -19,12 +19,15 @@ variable), a value that cannot be compared: zero or negative GDP or population, 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from yreb.inputs.limits import MAX_CSV_BYTES, check_file_size
 from yreb.inputs.regions import DATA_DIR, _fail, read_csv_strict
+
+if TYPE_CHECKING:  # pandas loads when a file is read (a scenario file's own errors come first)
+    import pandas as pd
 
 REQUIRED_COLUMNS = ("region", "year", "variable", "value")
 SECTOR_VALUES = ("primary", "secondary", "tertiary", "households", "total")
@@ -46,6 +49,8 @@ def load_observed(path: str | Path, regions: list[str] | tuple[str, ...]) -> pd.
     ``regions`` are the region names the file may use besides ``NATIONAL_REGIONS``. Returns the columns
     region, year (int), variable, value (float), file and line (of the row in the file, header = line 1).
     """
+    import pandas as pd
+
     path = Path(path)
     name = str(path)
     check_file_size(path, "CSV", MAX_CSV_BYTES)
@@ -182,6 +187,8 @@ def check_unique(observed: pd.DataFrame) -> None:
 
 def load_observed_files(paths, regions) -> pd.DataFrame:
     """Load several observed-data files as one table (duplicates across files are errors too)."""
+    import pandas as pd
+
     frames = [load_observed(p, regions) for p in paths]
     observed = pd.concat(frames, ignore_index=True)
     check_unique(observed)

@@ -14,20 +14,18 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from yreb.errors import UserInputError
+from yreb.inputs.history import HistoryTargets, covered_years, default_history_paths, history_targets, load_history
 from yreb.inputs.library import shipped_folder
 from yreb.inputs.limits import MAX_NESTING, MAX_TOML_BYTES, check_file_size, check_nesting
 from yreb.inputs.regions import DEFAULT_REGION_TABLE, SUBREGIONS, RegionTable, load_region_table, read_text
 from yreb.model.parameters import ModelParameters
 from yreb.policies import POLICY_TYPES, Policy, ResolvedPolicies, field_unit
-
-if TYPE_CHECKING:  # the observed history (and pandas) loads only when a scenario is resolved
-    from yreb.inputs.history import HistoryTargets
 
 MAX_SIMULATED_YEARS = 200
 MAX_REPLICATIONS = 1000  # more needs --force: a typo like 10000 would otherwise run for hours
@@ -402,8 +400,6 @@ def resolve_history(spec: ScenarioFile, table: RegionTable, base_dir: Path, sour
                 value=str(path),
                 expected="a tidy CSV (region, year, variable, value), relative to the scenario file",
             )
-    from yreb.inputs.history import default_history_paths
-
     files = tuple(default_history_paths(extra))
     start, wanted = spec.start_year, spec.history.fit_until
     if wanted == start:
@@ -434,8 +430,6 @@ def _read_history(
     files: tuple[Path, ...], table: RegionTable, start: int, wanted: int | None, end_year: int, source: str
 ) -> ResolvedHistory:
     """``resolve_history`` once its files are known: read them, check ``fit_until``, build the targets."""
-    from yreb.inputs.history import covered_years, history_targets, load_history
-
     observed = load_history(files, history_regions(table))
     covered = covered_years(observed, table, start)
     if wanted is not None and (not covered or covered[-1] < wanted):

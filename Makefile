@@ -32,8 +32,9 @@ setup: $(TEST_STAMP)
 run: $(RUN_STAMP)
 	$(BIN)/yreb run baseline --force
 
+# one pytest worker per logical CPU (pytest-xdist); a file's tests stay on one worker (its fixtures run once)
 test: $(TEST_STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n logical --dist loadfile
 
 # style: ruff (the version of constraints.txt), configured in pyproject.toml; CI runs it after the tests
 $(LINT_STAMP): pyproject.toml $(CONSTRAINTS) | $(BIN)/python

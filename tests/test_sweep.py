@@ -330,7 +330,7 @@ def test_sigkill_mid_sweep_then_resume_equals_uninterrupted(tmp_path, capsys):
     table = results(folder)
     pd.testing.assert_frame_equal(table, results(reference.folder))
     assert not table.duplicated(["point", "replication", "region", "variable", "year"]).any()
-    assert len(table) == 120 * 3 * 8 and table.groupby(["point", "replication"]).ngroups == 120
+    assert len(table) == 48 * 3 * 8 and table.groupby(["point", "replication"]).ngroups == 48
     assert completed_keys(folder) == set(plan.design["key"])
 
     code, stdout, _ = yreb(capsys, "sweep", str(path), "--out", str(out), "--resume", "--quiet")

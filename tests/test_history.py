@@ -233,3 +233,30 @@ def test_the_default_projection_rule_wins_the_rolling_origin_evaluation():
     )
     print(proc.stdout)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_observed_history_is_read_once_per_inputs_and_again_when_they_differ(tmp_path):
+    """Resolving one scenario twice shares one reading of the observed files (a sweep's points); a table that
+    differs only in which regions are in the belt, or an observed file with other content, is read again."""
+    from dataclasses import replace
+
+    from yreb.inputs.scenario import resolve_history
+
+    scenario = load_scenario("baseline")
+    spec, table = scenario.spec, scenario.table
+    first = resolve_history(spec, table, tmp_path, "baseline")
+    assert resolve_history(spec, table, tmp_path, "baseline") is first
+    with pytest.raises(ValueError, match="read-only"):
+        first.targets.population_persons[0, 0] = 0.0
+    outside = replace(table, in_belt=np.where(np.asarray(table.names) == "Anhui", False, table.in_belt))
+    assert outside.fingerprint() == table.fingerprint()  # the cache key must add in_belt itself
+    other = resolve_history(spec, outside, tmp_path, "baseline")
+    # without the 11 belt provinces the rest of China's residents are not observed: no year is fitted
+    assert first.targets is not None and other.targets is None and other.fit_until == spec.start_year
+    extra = tmp_path / "extra.csv"
+    extra.write_text("region,year,variable,value\nAnhui,2019,population_resident_yearend,6200\n", encoding="utf-8")
+    revised_spec = parse_scenario({"name": "t", "history": {"observed": ["extra.csv"]}}, "<test>", "")
+    revised = resolve_history(revised_spec, table, tmp_path, "<test>")
+    anhui = table.names.index("Anhui")
+    assert revised.targets.population_persons[-1, anhui] == 62_000_000
+    assert first.targets.population_persons[-1, anhui] != 62_000_000

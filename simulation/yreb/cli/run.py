@@ -43,12 +43,10 @@ def cmd_run(args) -> int:
 def cmd_validate(args) -> int:
     """Validate scenario files and calibrate their base year without running them."""
     from yreb.inputs.scenario import load_scenario
+    from yreb.model.calibration import calibrate_checked  # not the model: validating needs no Mesa (fast)
 
     for path in args.files:
         scenario = load_scenario(path, force=True)
-        # after the file's own checks (no pandas before them); not the model: validating needs no Mesa (fast)
-        from yreb.model.calibration import calibrate_checked
-
         calibrate_checked(scenario.table, scenario.params, scenario.source)  # inputs that admit none: as by 'run'
         spec = scenario.spec
         print(

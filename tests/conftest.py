@@ -1,4 +1,5 @@
-"""Session fixtures: a headless Chromium for the tests that look at the reports as a browser shows them."""
+"""Session fixtures: a headless Chromium for the tests that look at the reports as a browser shows them, and a
+font with Chinese glyphs for the Chinese labels; both installed from Debian's packages where missing."""
 
 from __future__ import annotations
 
@@ -8,7 +9,21 @@ import subprocess
 
 import pytest
 
+from yreb.errors import UserInputError
 from yreb.viz.pdf import find_chromium
+
+CJK_SAMPLE = "上海市江苏省摘要"
+
+
+def _apt_install(package: str) -> None:
+    """apt-get update, then install ``package``; skips the test, saying why, where that cannot be done."""
+    if shutil.which("apt-get") is None or os.geteuid() != 0:
+        pytest.skip(f"no apt-get as root to install the {package!r} package")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for command in (["apt-get", "update"], ["apt-get", "install", "-y", "--no-install-recommends", package]):
+        done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=900, check=False)
+        if done.returncode != 0:
+            pytest.skip(f"could not install {package!r} ({' '.join(command)}: {done.stderr.strip()[-300:]})")
 
 
 @pytest.fixture(scope="session")
@@ -18,14 +33,28 @@ def chromium() -> str:
     found = find_chromium()
     if found:
         return found
-    if shutil.which("apt-get") is None or os.geteuid() != 0:
-        pytest.skip("no Chromium on the PATH and no apt-get as root to install the 'chromium' package")
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for command in (["apt-get", "update"], ["apt-get", "install", "-y", "--no-install-recommends", "chromium"]):
-        done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=900, check=False)
-        if done.returncode != 0:
-            pytest.skip(f"could not install Chromium ({' '.join(command)}: {done.stderr.strip()[-300:]})")
+    _apt_install("chromium")
     found = find_chromium()
     if not found:
         pytest.skip("apt-get installed 'chromium' but no chromium executable is on the PATH")
     return found
+
+
+def _has_cjk_font() -> bool:
+    from yreb.viz.plotting import font_fallback_rc  # matplotlib: only for the tests that ask
+
+    try:
+        font_fallback_rc(CJK_SAMPLE)
+    except UserInputError:
+        return False
+    return True
+
+
+@pytest.fixture(scope="session")
+def cjk_font() -> None:
+    """A font with Chinese glyphs: installed, else Debian's 'fonts-wqy-microhei'; skipped, saying why, where
+    it cannot be installed."""
+    if not _has_cjk_font():
+        _apt_install("fonts-wqy-microhei")
+        if not _has_cjk_font():
+            pytest.skip("apt-get installed 'fonts-wqy-microhei' but matplotlib finds no font with Chinese glyphs")

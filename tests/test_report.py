@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import matplotlib.colors
@@ -18,11 +16,10 @@ import pytest
 from helpers import BELT, ROOT
 from yreb.analysis.compare import default_out_dir
 from yreb.cli import main
-from yreb.errors import UserInputError
 from yreb.viz import report as report_module
 from yreb.viz.i18n import EN, ZH
 from yreb.viz.maps import MIN_SPAN_PCT, NO_CHANGE_PCT, colour_scale
-from yreb.viz.plotting import REGION_PALETTE, font_fallback_rc, readable_log_axis, region_colours
+from yreb.viz.plotting import REGION_PALETTE, readable_log_axis, region_colours
 
 SCREENSHOT = ROOT / "docs" / "images" / "compare_report.png"
 END_YEAR = 2024
@@ -318,20 +315,6 @@ def test_map_scale_has_a_minimum_span_and_a_no_change_band():
 
 def test_every_report_text_has_a_chinese_version():
     assert set(ZH) == set(EN)
-
-
-@pytest.fixture(scope="module")
-def cjk_font():
-    try:
-        font_fallback_rc("上海市摘要")
-    except UserInputError:
-        if shutil.which("apt-get") is None:
-            pytest.skip("no font with Chinese glyphs and no apt-get to install fonts-wqy-microhei")
-        done = subprocess.run(["apt-get", "install", "-y", "fonts-wqy-microhei"], capture_output=True, check=False)
-        try:
-            font_fallback_rc("上海市摘要")
-        except UserInputError:
-            pytest.skip(f"no font with Chinese glyphs could be installed ({done.stderr[-200:]!r})")
 
 
 def test_chinese_report_has_chinese_headings_headers_and_figure_titles(compared, cjk_font, tmp_path, monkeypatch):

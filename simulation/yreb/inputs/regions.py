@@ -109,13 +109,26 @@ class RegionTable:
         return (self.va_share * self.gdp_100m_yuan[:, None]).T
 
     def distance_km(self) -> np.ndarray:
-        """Great-circle distances between the regions' seats."""
-        return haversine_km(self.lon, self.lat)
+        """Great-circle distances between the regions' seats (computed once per table, read-only)."""
+        return self._derived("_distance_km", lambda: haversine_km(self.lon, self.lat))
 
     def border(self) -> np.ndarray:
-        """border[o, j] = 1 where o and j lie in different provinces (an administrative border)."""
+        """border[o, j] = 1 where o and j lie in different provinces (an administrative border); read-only."""
         prov = np.asarray(self.province)
-        return (prov[:, None] != prov[None, :]).astype(float)
+        return self._derived("_border", lambda: (prov[:, None] != prov[None, :]).astype(float))
+
+    def _derived(self, name: str, compute) -> np.ndarray:
+        """An N x N matrix derived from the table, kept on the instance (not pickled: see __getstate__)."""
+        value = self.__dict__.get(name)
+        if value is None:
+            value = compute()
+            value.setflags(write=False)
+            object.__setattr__(self, name, value)
+        return value
+
+    def __getstate__(self) -> dict:
+        """Pickle the table's fields only: derived matrices are recomputed where the table is unpickled."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
     def _arrays(self) -> dict[str, np.ndarray]:
         return {f.name: getattr(self, f.name) for f in fields(self) if isinstance(getattr(self, f.name), np.ndarray)}

@@ -205,21 +205,25 @@ def movers_per_year(stock: np.ndarray, shares: np.ndarray, rechoice_rate: float)
 # --- incomes and capital ------------------------------------------------------------------------------
 
 
+def base_year_transfers(table: RegionTable) -> np.ndarray:
+    """Net transfers received at base-year value added, T = Tm @ VA (7.4)."""
+    return k.transfer_coefficients(table.net_outflow_share, table.gdp_100m_yuan) @ table.gdp_100m_yuan
+
+
 def dividends_and_incomes(
-    table: RegionTable, capital_owned: np.ndarray, stock: np.ndarray, params: ModelParameters
+    table: RegionTable, capital_owned: np.ndarray, stock: np.ndarray, params: ModelParameters, transfers: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Base-year non-labour income per registered person d_o and income of residents E_j (7.4).
 
     Non-labour income of o: returns on the capital it owns anywhere plus its own land rent; it is paid
     to o's registered people wherever they live. E_j = labour income earned in j + dividends of j's residents
-    + net transfers (the observed net inflow of goods and services).
+    + net transfers (the observed net inflow of goods and services, ``base_year_transfers``).
     """
     value_added = table.gdp_100m_yuan
     gross_return = params.capital_share * value_added / capital_owned.sum(axis=0)
     non_labour = capital_owned @ gross_return + params.land_share * value_added
     registered = stock.sum(axis=1)
     dividend = non_labour / registered
-    transfers = k.transfer_coefficients(table.net_outflow_share, value_added) @ value_added
     income = params.labour_income_share * value_added + stock.T @ dividend + transfers
     return dividend, income
 
@@ -242,8 +246,9 @@ def calibrate_capital(
     size = installed  # opportunities in proportion to the economy's capital (gravity)
     wedge = np.ones_like(installed)
     ownership = np.diag(installed).astype(float)
+    transfers = base_year_transfers(table)
     for _ in range(MAX_CAPITAL_ITERATIONS):
-        _, income = dividends_and_incomes(table, ownership, stock, params)
+        _, income = dividends_and_incomes(table, ownership, stock, params, transfers)
         saving = observed_investment / income
         shares = k.investment_shares(friction, wedge * gross_return, size, params.investment_elasticity)
         flows = (saving * income)[:, None] * shares
@@ -262,7 +267,7 @@ def calibrate_capital(
         raise RuntimeError(
             f"the observed investment of {table.names[j]} exceeds its income (saving rate {saving[j]:.3g})"
         )
-    _, income = dividends_and_incomes(table, ownership, stock, params)
+    _, income = dividends_and_incomes(table, ownership, stock, params, transfers)
     return ownership, saving, wedge, flows, income
 
 
@@ -312,7 +317,7 @@ def _calibrate(table: RegionTable, params: ModelParameters) -> Calibration:
     talent_stock, labour_stock, pattern_source = initial_stocks(table, params)
     people = talent_stock + labour_stock
     ownership, saving, wedge, flows, income = calibrate_capital(table, params, people)
-    dividend, _ = dividends_and_incomes(table, ownership, people, params)
+    dividend, _ = dividends_and_incomes(table, ownership, people, params, base_year_transfers(table))
     # goods trade: every region sells its observed value added by sector at unit prices
     sector_va = table.value_added_100m_yuan
     spending_share = k.spending_shares(table.use_share, income, sector_va)
@@ -335,12 +340,12 @@ def _calibrate(table: RegionTable, params: ModelParameters) -> Calibration:
     ):
         wage = beta * value_added / residents
         real_income = wage[None, :] + dividend[:, None]  # cost of living is 1 in the base year
-        weights = migration_deterrence(table, params, factor) * real_income**kappa
+        deterrence_x = migration_deterrence(table, params, factor)
+        weights = deterrence_x * real_income**kappa
         target = residents + net_by_factor[factor] / max(params.rechoice_rate, 1e-12)
         v = balance_attractiveness(stock.sum(axis=1), target, weights)
         amenities[factor] = v ** (1.0 / kappa)
         amenities[factor] /= amenities[factor].max()
-        deterrence_x = migration_deterrence(table, params, factor)
         shares = k.logit_shares(deterrence_x, amenities[factor] * real_income, kappa)
         income_per_person = (stock * real_income).sum(axis=1) / stock.sum(axis=1)
         welfare_scale[factor] = income_per_person / k.expected_utility(

@@ -146,9 +146,9 @@ def balance_attractiveness(row_totals: np.ndarray, targets: np.ndarray, weights:
         m /= m.sum(axis=1, keepdims=True)
         return r @ m, m
 
-    for _ in range(200):
-        d, _ = demand_and_shares(np.log(v))
-        v = v * t / d
+    for _ in range(200):  # demand_j = v_j sum_o R_o W[o, j] / (W v)_o: two matrix-vector products, no N x N temporary
+        demand = v * ((r / (weights @ v)) @ weights)
+        v = v * t / demand
         v /= v.max()
     u = np.log(v)
     d, m = demand_and_shares(u)

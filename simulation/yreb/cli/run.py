@@ -23,9 +23,10 @@ def cmd_run(args) -> int:
     )
 
     from yreb.runs.runner import run_to_folder
-    from yreb.viz.report import write_run_figures
 
-    figures = None if args.no_plots else write_run_figures
+    figures = None
+    if not args.no_plots:  # matplotlib only when there are plots to draw
+        from yreb.viz.report import write_run_figures as figures
     folder = run_to_folder(scenario, args.out, force=args.force, progress=not args.quiet, figures=figures)
     timings = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))["timings"]
     fitted = (

@@ -245,29 +245,31 @@ def calibrate_capital(
     friction = capital_friction(table.distance_km(), table.border(), params, 1.0)
     size = installed  # opportunities in proportion to the economy's capital (gravity)
     wedge = np.ones_like(installed)
-    ownership = np.diag(installed).astype(float)
-    transfers = base_year_transfers(table)
+    # every owner invests s_o E_o = its observed investment, so the flows depend on the wedges alone
     for _ in range(MAX_CAPITAL_ITERATIONS):
-        _, income = dividends_and_incomes(table, ownership, stock, params, transfers)
-        saving = observed_investment / income
         shares = k.investment_shares(friction, wedge * gross_return, size, params.investment_elasticity)
-        flows = (saving * income)[:, None] * shares
-        inflow = flows.sum(axis=0)
-        wedge *= (observed_investment / inflow) ** (1.0 / params.investment_elasticity)
+        inflow = observed_investment @ shares
+        previous = wedge
+        wedge = wedge * (observed_investment / inflow) ** (1.0 / params.investment_elasticity)
         wedge /= wedge.max()
-        new = installed[None, :] * flows / inflow[None, :]
-        change = np.abs(new - ownership).max() / installed.max()
-        ownership = new
-        if change < TOLERANCE and np.abs(inflow / observed_investment - 1).max() < TOLERANCE:
+        if (
+            np.abs(wedge / previous - 1).max() < TOLERANCE
+            and np.abs(inflow / observed_investment - 1).max() < TOLERANCE
+        ):
             break
     else:
         raise RuntimeError("capital calibration did not converge")
+    flows = observed_investment[:, None] * k.investment_shares(
+        friction, wedge * gross_return, size, params.investment_elasticity
+    )
+    ownership = installed[None, :] * flows / flows.sum(axis=0)[None, :]
+    _, income = dividends_and_incomes(table, ownership, stock, params, base_year_transfers(table))
+    saving = observed_investment / income
     if not ((saving > 0) & (saving < 1)).all():
         j = int(np.argmax((saving <= 0) | (saving >= 1)))
         raise RuntimeError(
             f"the observed investment of {table.names[j]} exceeds its income (saving rate {saving[j]:.3g})"
         )
-    _, income = dividends_and_incomes(table, ownership, stock, params, transfers)
     return ownership, saving, wedge, flows, income
 
 

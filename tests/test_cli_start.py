@@ -97,7 +97,9 @@ def test_validate_checks_and_calibrates_without_importing_the_model(tmp_path):
 
 def test_a_run_without_plots_does_not_import_matplotlib(tmp_path):
     """`yreb run --no-plots` draws nothing, so it does not pay matplotlib's import (about 0.8 s; issue 17)."""
-    proc, imported = probe(["run", "baseline", "--no-plots", "--replications", "1", "--quiet", "--out", "out"], tmp_path)
+    proc, imported = probe(
+        ["run", "baseline", "--no-plots", "--replications", "1", "--quiet", "--out", "out"], tmp_path
+    )
     assert proc.returncode == 0, proc.stderr
     folder = tmp_path / "out" / "baseline"
     assert (folder / "results.parquet").exists() and not list(folder.glob("*.png"))

@@ -53,6 +53,7 @@ ERROR_SECONDS_TARGET = 0.5
 CLI_SECONDS_TARGET = 1.0  # issue 16: validate and the error messages of compare and hindcast, whole process
 RUN_RATIO_TARGET = 2.5
 PLOTS_RATIO_TARGET = 1.5
+COMPARE_SECONDS_TARGET = 5.0  # two 10-replication runs, 2-core machine
 N12_RUN_TARGET_MS = 50.0
 YEAR_FLOOR_TARGET = 3.0  # at N = 2,000
 MEMORY_TARGET_MB = 2048.0
@@ -74,6 +75,10 @@ RUN_LABEL = (
     '`yreb run baseline --no-plots` (10 replications), whole process, vs `python -c "import numpy, pandas, pyarrow"`'
 )
 PLOTS_LABEL = "`yreb run baseline` with plots vs `--no-plots`, whole process"
+COMPARE_LABEL = (
+    "`yreb compare` baseline and barriers_removed (10 replications each, report without the PDF), whole process, "
+    'vs `python -c "import numpy, pandas, pyarrow"`'
+)
 N12_LABEL = "21-year run incl. both tidy tables, in process"
 YEAR_LABEL = "mean-field year (median of years 2 on) vs numpy floor year"
 SOLVER_LABEL = "goods-market solver in the mean-field year vs the whole year"
@@ -262,6 +267,24 @@ def cli_rows(env: dict, short: bool, folder: Path) -> tuple[list[Row], str]:
             ratio,
             f"<= {PLOTS_RATIO_TARGET}x",
             ratio <= PLOTS_RATIO_TARGET,
+            note,
+        )
+    )
+    scenario = [*yreb, "run", "barriers_removed", "--out", str(folder / "out"), "--force", "--quiet", "--no-plots"]
+    wall(scenario + (["--replications", "1"] if short else []), env)
+    compare = [*yreb, "compare", str(folder / "out" / "baseline"), str(folder / "out" / "barriers_removed")]
+    compare += ["--out", str(folder / "cmp"), "--force", "--quiet", "--no-pdf"]
+    seconds, floor = paired(compare, floor_cmd, env, run_repeats)
+    rows.append(
+        Row(
+            COMPARE_LABEL,
+            "12",
+            seconds,
+            "s",
+            floor,
+            seconds / floor,
+            f"< {COMPARE_SECONDS_TARGET:.0f} s",
+            seconds < COMPARE_SECONDS_TARGET,
             note,
         )
     )

@@ -61,7 +61,8 @@ def _finish(fig, axes, suptitle: str, handles_from, note: str, words: Words) -> 
     height = fig.get_figheight()
     title_lines = title.get_text().count("\n") + 1
     legend_lines = rows + note.count("\n") + 1
-    fig.tight_layout(rect=(0, (0.35 + 0.2 * legend_lines) / height, 1, 1 - (0.12 + 0.25 * title_lines) / height))
+    rect = (0, (0.35 + 0.2 * legend_lines) / height, 1, 1 - (0.12 + 0.25 * title_lines) / height)
+    fig.set_layout_engine("tight", rect=rect)  # laid out when drawn (by a child process in parallel_figures)
 
 
 def _tick_label(x: float, _pos=None) -> str:

@@ -21,6 +21,7 @@ import pandas as pd  # noqa: E402
 
 from yreb.analysis.metrics import BAND  # noqa: E402
 from yreb.errors import UserInputError
+from yreb.viz.render import write_figure  # noqa: E402
 
 SCENARIO_PALETTE = [
     "#1b9e77",
@@ -148,9 +149,7 @@ def save_figure(fig, path: Path, formats: Sequence[str] = ("png",), dpi: int = 1
     """Write a figure as PNG (``path``, whose suffix is replaced by .png) and in the other ``formats`` (svg,
     pdf) beside it, then close it; returns the PNG's path."""
     path = Path(path).with_suffix(".png")
-    for fmt in dict.fromkeys(["png", *formats]):
-        fig.savefig(path.with_suffix(f".{fmt}"), dpi=dpi)
-    plt.close(fig)
+    write_figure(fig, [path.with_suffix(f".{fmt}") for fmt in dict.fromkeys(["png", *formats])], dpi)
     return path
 
 
@@ -194,7 +193,7 @@ def plot_run(results: pd.DataFrame, folder: Path, scenario) -> list[Path]:
         ax.set_ylabel(unit + (" (log scale)" if log_scale else ""))
         ax.grid(alpha=0.3)
         ax.legend(ncol=2, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), title="region")
-        fig.tight_layout()
+        fig.set_layout_engine("tight")  # laid out when drawn (by a child process in parallel_figures)
         paths.append(save_figure(fig, folder / f"{variable}.png"))
     return paths
 

@@ -51,6 +51,7 @@ from yreb.viz.i18n import ENGLISH, Words
 from yreb.viz.maps import ARROW_THRESHOLD, load_boundaries, plot_flow_map
 from yreb.viz.pdf import print_pdf
 from yreb.viz.plotting import RUN_PLOTS, font_fallback_rc, plot_run, region_labels, save_figure, scenario_colour
+from yreb.viz.render import parallel_figures, wait_for_figures
 from yreb.viz.summary_plots import plot_decomposition, plot_tornado
 
 CONCEPTS_NOTE = (
@@ -93,6 +94,7 @@ figure { margin: .5em 0 1.2em; } figcaption { margin-top: -.8em; }
 
 def image_html(path: Path, caption: str = "") -> str:
     """An <img> with the PNG embedded as base64 (the report works offline and alone)."""
+    wait_for_figures()  # the figure may still be being drawn by a child process
     data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
     alt = html.escape(caption or Path(path).stem)
     figure = f'<img alt="{alt}" src="data:image/png;base64,{data}">'
@@ -149,9 +151,11 @@ def policies_text(run) -> str:
 
 
 def write_run_figures(results: pd.DataFrame, folder: Path, scenario) -> Path:
-    """The run plots and report.html of a result folder being written (``run_to_folder(figures=...)``)."""
-    plot_run(results, folder, scenario)
-    return write_run_report(folder)
+    """The run plots and report.html of a result folder being written (``run_to_folder(figures=...)``); the
+    figures are drawn by child processes (``parallel_figures``) while the report's tables are computed."""
+    with parallel_figures():
+        plot_run(results, folder, scenario)
+        return write_run_report(folder)
 
 
 def write_run_report(folder: str | Path) -> Path:
@@ -791,10 +795,11 @@ def write_comparison(
     warnings = [*version_warnings(c.runs), *c.pairing_warnings()]
     inputs = [r.folder for r in c.runs]
     with matplotlib.rc_context(rc), atomic_folder(Path(out), force, kind="comparison", inputs=inputs) as tmp:
-        figures = comparison_figures(
-            c, tmp, outcomes, regions, map_outcome, labels, words=words, formats=formats,
-            decomposition=decomposition, tornado=tornado,
-        )  # fmt: skip
+        with parallel_figures():  # drawn by child processes; all written when the block ends
+            figures = comparison_figures(
+                c, tmp, outcomes, regions, map_outcome, labels, words=words, formats=formats,
+                decomposition=decomposition, tornado=tornado,
+            )  # fmt: skip
         written = write_table(table, tmp / "effects", csv=True)
         write_text_atomic(tmp / "effects.md", effects_markdown(table, base.name))
         written += write_table(c.summary, tmp / "differences_over_time")

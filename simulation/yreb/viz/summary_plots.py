@@ -72,7 +72,7 @@ def plot_decomposition(
         pad = 0.18 * (hi - lo)
         ax.set_xlim(lo - pad, hi + pad)
         ax.set_title(_panel_title(words, labels, region, variable), fontsize=9)
-    fig.tight_layout(rect=(0, 0, 1, 0.86))
+    fig.set_layout_engine("tight", rect=(0, 0, 1, 0.86))  # laid out when drawn
     for ax in axes[0]:
         fit_title(ax, ax.get_title(), 9)
     fit_suptitle(fig, words.t("decomp_title", scenario=scenario, baseline=baseline, year=year), 11)
@@ -118,7 +118,7 @@ def plot_tornado(
         ax.set_title(_panel_title(words, labels, region, variable), fontsize=9)
     handles, names = axes[0][0].get_legend_handles_labels()
     fig.legend(handles, names, loc="lower center", ncol=4, fontsize=8, frameon=False)
-    fig.tight_layout(rect=(0, 0.07, 1, 0.88))
+    fig.set_layout_engine("tight", rect=(0, 0.07, 1, 0.88))  # laid out when drawn
     for ax in axes[0]:
         fit_title(ax, ax.get_title(), 9)
     fit_suptitle(fig, words.t("tornado_title", scenario=scenario, baseline=baseline, year=year), 11)

@@ -4,6 +4,7 @@ gone after an interruption (issue 17: plots that do not dominate a run)."""
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import threading
 import time
@@ -87,3 +88,21 @@ def test_an_interruption_in_the_parent_kills_the_children(tmp_path, monkeypatch)
     with pytest.raises(ChildProcessError):  # killed and reaped: no such child any more
         os.waitpid(children[0], os.WNOHANG)
     assert not (tmp_path / "f.png").exists()
+
+
+@pytest.mark.skipif(render.available_cpus() < 2, reason="figures are forked with two CPUs or more")
+def test_a_run_forks_its_figures(tmp_path):
+    """`yreb run` draws its five figures in children (a progress-bar monitor thread once kept them in line)."""
+    script = (
+        "import os, sys\n"
+        "from yreb.cli import main\n"
+        "forks, fork = [], os.fork\n"
+        "os.fork = lambda: forks.append(1) or fork()\n"
+        "code = main(['run', 'baseline', '--replications', '1', '--quiet', '--out', sys.argv[1]])\n"
+        "print('FORKS', len(forks))\n"
+        "sys.exit(code)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "FORKS 5" in done.stdout, done.stdout
+    assert len(list((tmp_path / "baseline").glob("*.png"))) == 5

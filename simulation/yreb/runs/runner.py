@@ -20,6 +20,8 @@ from yreb.runs.provenance import provenance
 from yreb.runs.results import INPUTS_FOLDER, REGION_TABLE_FILE, RESULT_COLUMNS
 from yreb.runs.storage import atomic_folder, copy_file, write_csv, write_json, write_table
 
+tqdm.monitor_interval = 0  # no monitor thread: the run's figures are drawn by forked children (yreb.viz.render)
+
 FLOW_COLUMNS = ["scenario", "replication", "seed", "factor", "origin", "destination", "unit", "year", "value"]
 
 

@@ -88,6 +88,17 @@ class FigureWriter:
         self.children.clear()
 
 
+def warm_up() -> None:
+    """Draw a small figure with text here, so that the children inherit loaded fonts instead of each loading
+    them again."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(1, 1))
+    ax.set_title("warm-up 0123456789")
+    fig.canvas.draw()
+    plt.close(fig)
+
+
 @contextmanager
 def parallel_figures(workers: int | None = None) -> Iterator[None]:
     """Figures saved with ``write_figure`` in the block are drawn by child processes (``workers``, default one
@@ -96,6 +107,7 @@ def parallel_figures(workers: int | None = None) -> Iterator[None]:
     if workers < 2 or not sys.platform.startswith("linux") or _ACTIVE or threading.active_count() > 1:
         yield
         return
+    warm_up()
     writer = FigureWriter(workers)
     _ACTIVE.append(writer)
     try:

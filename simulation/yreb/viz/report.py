@@ -154,13 +154,12 @@ def write_run_figures(results: pd.DataFrame, folder: Path, scenario) -> Path:
     """The run plots and report.html of a result folder being written (``run_to_folder(figures=...)``); the
     figures are drawn by child processes (``parallel_figures``) while the report's tables are computed."""
     with parallel_figures():
-        plot_run(results, folder, scenario)
-        return write_run_report(folder)
+        return write_run_report(folder, lambda: plot_run(results, folder, scenario))
 
 
-def write_run_report(folder: str | Path) -> Path:
-    """``folder/report.html`` for one result folder: its description, plots (incl. a new inequality.png),
-    end-year belt outcomes, GDP concepts and metadata."""
+def write_run_report(folder: str | Path, more_figures=None) -> Path:
+    """``folder/report.html`` for one result folder: its description, plots (a new inequality.png, then
+    ``more_figures()``, the run plots, while it is drawn), end-year belt outcomes, GDP concepts and metadata."""
     folder = Path(folder)
     run = load_run(folder, flows=False)
     outcomes = run.outcomes()
@@ -175,6 +174,8 @@ def write_run_report(folder: str | Path) -> Path:
         ),
         folder / "inequality.png",
     )
+    if more_figures is not None:
+        more_figures()
     images = [folder / f"{v}.png" for v in RUN_PLOTS] + [folder / "inequality.png"]
     intro = (
         f"<p>{html.escape(run.description or '(no description)')}</p><p class='note'>{run.years[0]}-{end}, "

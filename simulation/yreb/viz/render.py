@@ -13,6 +13,7 @@ interruption the remaining children are killed before the block's caller cleans 
 from __future__ import annotations
 
 import os
+import select
 import signal
 import sys
 import threading
@@ -45,7 +46,7 @@ class FigureWriter:
     def submit(self, fig, paths: Sequence[Path], dpi: int) -> None:
         """Fork a child that draws ``fig`` into ``paths``; the parent's copy is closed by the caller."""
         while len(self.children) >= self.workers:
-            self._wait(next(iter(self.children)))
+            self._wait(self._finished())
         read_end, write_end = os.pipe()
         with warnings.catch_warnings():  # one Python thread (parallel_figures checks): the others are OpenBLAS's,
             warnings.filterwarnings("ignore", "This process .* is multi-threaded", DeprecationWarning)  # fork-safe
@@ -62,6 +63,12 @@ class FigureWriter:
                 os._exit(code)
         os.close(write_end)
         self.children[pid] = (Path(paths[0]), read_end)
+
+    def _finished(self) -> int:
+        """A child that has finished (or is finishing): its error pipe is readable (a message, or end of file
+        once it exits); blocks until there is one."""
+        ready, _, _ = select.select([read_end for _, read_end in self.children.values()], [], [])
+        return next(pid for pid, (_, read_end) in self.children.items() if read_end in ready)
 
     def _wait(self, pid: int) -> None:
         path, read_end = self.children.pop(pid)

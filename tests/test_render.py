@@ -3,6 +3,7 @@ gone after an interruption (issue 17: plots that do not dominate a run)."""
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import sys
@@ -16,6 +17,25 @@ from yreb.viz import render
 from yreb.viz.plotting import save_figure
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="figures are forked on Linux only")
+
+
+FRESH = "YREB_TEST_IN_FRESH_PROCESS"
+
+
+def in_fresh_process(test):
+    """Run ``test`` in a new pytest process: figures are forked only from a single-threaded process, and other
+    test files in the same xdist worker leave threads behind (progress monitors, sweep watchers, Dask)."""
+
+    @functools.wraps(test)
+    def wrapper(*args, **kwargs):
+        if os.environ.get(FRESH):
+            return test(*args, **kwargs)
+        command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"{__file__}::{test.__name__}"]
+        done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, FRESH: "1"})
+        assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+        assert "1 passed" in done.stdout, done.stdout[-2000:]
+
+    return wrapper
 
 
 def _figure(k: int):
@@ -33,6 +53,7 @@ def _write_all(folder, workers: int) -> list:
         return [save_figure(_figure(k), folder / f"f{k}.png", ("png", "svg")) for k in range(5)]
 
 
+@in_fresh_process
 def test_forked_figures_are_the_same_bytes_as_figures_drawn_in_line(tmp_path, monkeypatch):
     forks = []
     real_fork = os.fork
@@ -48,6 +69,7 @@ def test_forked_figures_are_the_same_bytes_as_figures_drawn_in_line(tmp_path, mo
     assert plt.get_fignums() == [], "the parent closes its copy of every figure"
 
 
+@in_fresh_process
 def test_a_figure_that_cannot_be_written_is_an_error_naming_its_file(tmp_path):
     missing = tmp_path / "no such folder" / "f.png"
     with pytest.raises(RuntimeError, match=r"figure .*no such folder.*f\.png could not be written: FileNotFoundError"):
@@ -69,6 +91,7 @@ def test_a_threaded_host_draws_figures_in_line(tmp_path, monkeypatch):
         helper.join()
 
 
+@in_fresh_process
 def test_waiting_makes_every_submitted_figure_readable(tmp_path):
     with render.parallel_figures(2):
         paths = [save_figure(_figure(k), tmp_path / f"f{k}.png") for k in range(3)]
@@ -76,6 +99,7 @@ def test_waiting_makes_every_submitted_figure_readable(tmp_path):
         assert all(p.read_bytes().startswith(b"\x89PNG") for p in paths)
 
 
+@in_fresh_process
 def test_an_interruption_in_the_parent_kills_the_children(tmp_path, monkeypatch):
     monkeypatch.setattr(render, "draw_and_write", lambda fig, paths, dpi: time.sleep(60))  # a child that hangs
     children = []

@@ -298,6 +298,7 @@ def test_short_benchmark_prints_every_row():
     expected = [(run.HELP_LABEL, "-"), (run.IMPORTS_LABEL, "-"), (run.ERROR_LABEL, "12"), (run.RUN_LABEL, "12")]
     expected += [(run.PLOTS_LABEL, "12"), (run.SWEEP_LABEL, "12"), (run.BLAS_LABEL, "130"), (run.FIT_LABEL, "12")]
     expected += [(run.VALIDATE_LABEL, "12"), (run.COMPARE_ERROR_LABEL, "-"), (run.HINDCAST_ERROR_LABEL, "-")]
+    expected += [(run.COMPARE_LABEL, "12")]
     expected += [
         (f"{run.N12_LABEL}, {mode}, flows recorded, vs 21 numpy floor years", "12")
         for mode in ("mean-field", "stochastic")

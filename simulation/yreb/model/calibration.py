@@ -205,33 +205,30 @@ def movers_per_year(stock: np.ndarray, shares: np.ndarray, rechoice_rate: float)
 # --- incomes and capital ------------------------------------------------------------------------------
 
 
-def base_year_transfers(table: RegionTable) -> np.ndarray:
-    """Net transfers received at base-year value added, T = Tm @ VA (7.4)."""
-    return k.transfer_coefficients(table.net_outflow_share, table.gdp_100m_yuan) @ table.gdp_100m_yuan
-
-
 def dividends_and_incomes(
-    table: RegionTable, capital_owned: np.ndarray, stock: np.ndarray, params: ModelParameters, transfers: np.ndarray
+    table: RegionTable, capital_owned: np.ndarray, stock: np.ndarray, params: ModelParameters
 ) -> tuple[np.ndarray, np.ndarray]:
     """Base-year non-labour income per registered person d_o and income of residents E_j (7.4).
 
     Non-labour income of o: returns on the capital it owns anywhere plus its own land rent; it is paid
     to o's registered people wherever they live. E_j = labour income earned in j + dividends of j's residents
-    + net transfers (the observed net inflow of goods and services, ``base_year_transfers``).
+    + net transfers (the observed net inflow of goods and services).
     """
     value_added = table.gdp_100m_yuan
     gross_return = params.capital_share * value_added / capital_owned.sum(axis=0)
     non_labour = capital_owned @ gross_return + params.land_share * value_added
     registered = stock.sum(axis=1)
     dividend = non_labour / registered
+    transfers = k.transfer_coefficients(table.net_outflow_share, value_added) @ value_added
     income = params.labour_income_share * value_added + stock.T @ dividend + transfers
     return dividend, income
 
 
 def calibrate_capital(
     table: RegionTable, params: ModelParameters, stock: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Ownership K[o, j], saving rates s_o, investment wedges omega_j, base-year flows I[o, j], incomes E (5.4).
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Ownership K[o, j], saving rates s_o, investment wedges omega_j, base-year flows I[o, j], dividends per
+    registered person d_o and incomes E (5.4).
 
     Every region saves what it invests (s_o = observed investment / income); investment is allocated by
     returns, frictions and a destination wedge omega_j (local governments' steering of investment: land,
@@ -263,14 +260,14 @@ def calibrate_capital(
         friction, wedge * gross_return, size, params.investment_elasticity
     )
     ownership = installed[None, :] * flows / flows.sum(axis=0)[None, :]
-    _, income = dividends_and_incomes(table, ownership, stock, params, base_year_transfers(table))
+    dividend, income = dividends_and_incomes(table, ownership, stock, params)
     saving = observed_investment / income
     if not ((saving > 0) & (saving < 1)).all():
         j = int(np.argmax((saving <= 0) | (saving >= 1)))
         raise RuntimeError(
             f"the observed investment of {table.names[j]} exceeds its income (saving rate {saving[j]:.3g})"
         )
-    return ownership, saving, wedge, flows, income
+    return ownership, saving, wedge, flows, dividend, income
 
 
 def cross_border_share(flows: np.ndarray, border: np.ndarray) -> float:
@@ -318,8 +315,7 @@ def _calibrate(table: RegionTable, params: ModelParameters) -> Calibration:
     base_tfp = value_added / bundle
     talent_stock, labour_stock, pattern_source = initial_stocks(table, params)
     people = talent_stock + labour_stock
-    ownership, saving, wedge, flows, income = calibrate_capital(table, params, people)
-    dividend, _ = dividends_and_incomes(table, ownership, people, params, base_year_transfers(table))
+    ownership, saving, wedge, flows, dividend, income = calibrate_capital(table, params, people)
     # goods trade: every region sells its observed value added by sector at unit prices
     sector_va = table.value_added_100m_yuan
     spending_share = k.spending_shares(table.use_share, income, sector_va)

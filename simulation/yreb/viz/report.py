@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -157,9 +158,9 @@ def write_run_figures(results: pd.DataFrame, folder: Path, scenario) -> Path:
         return write_run_report(folder, lambda: plot_run(results, folder, scenario))
 
 
-def write_run_report(folder: str | Path, more_figures=None) -> Path:
+def write_run_report(folder: str | Path, draw_run_plots: Callable[[], object] | None = None) -> Path:
     """``folder/report.html`` for one result folder: its description, plots (a new inequality.png, then
-    ``more_figures()``, the run plots, while it is drawn), end-year belt outcomes, GDP concepts and metadata."""
+    ``draw_run_plots()`` while it is drawn), end-year belt outcomes, GDP concepts and metadata."""
     folder = Path(folder)
     run = load_run(folder, flows=False)
     outcomes = run.outcomes()
@@ -174,8 +175,8 @@ def write_run_report(folder: str | Path, more_figures=None) -> Path:
         ),
         folder / "inequality.png",
     )
-    if more_figures is not None:
-        more_figures()
+    if draw_run_plots is not None:
+        draw_run_plots()
     images = [folder / f"{v}.png" for v in RUN_PLOTS] + [folder / "inequality.png"]
     intro = (
         f"<p>{html.escape(run.description or '(no description)')}</p><p class='note'>{run.years[0]}-{end}, "

@@ -391,7 +391,7 @@ class YREBModel(Model):
         income_per_va, non_labour_per_va = self._income_matrices(
             state, talent_res, talent_prod, capital_unit, bundle_region
         )
-        income_matrix = solvers.units_to_regions(income_per_va * bundle_unit[None, :], self.unit_region, n)
+        income_matrix = solvers.income_of_costs(income_per_va, bundle_unit, self.unit_region, n)
         cost, sales = solvers.solve_trade_equilibrium(
             self.cost_index,
             bundle_region,
@@ -453,7 +453,8 @@ class YREBModel(Model):
         transfers (the observed net inflows of goods and services; policy transfers) go to residents. An
         enclave's rent is set in base-year yuan and indexed to the hub's factor costs, so that every income is
         proportional to value added (the goods-market equilibrium is then free of a nominal anchor).
-        Returns (residents' income matrix N x U, owners' matrix N x U).
+        Returns (residents' income matrix N x U, owners' matrix N x U); above ``solvers.LARGE_N`` regions the
+        residents' matrix as a ``solvers.ResidentIncome`` (the same linear map, factored).
         """
         p, n = self.params, self.n_regions
         units = len(capital_unit)
@@ -479,13 +480,16 @@ class YREBModel(Model):
             rent_per_va = rent / (self.calibration.base_tfp[hub] * bundle_region[hub])
             owners[rent_payer, at_hub] -= rent_per_va
             owners[hub, at_hub] += rent_per_va
-        labour = np.zeros((n, units))
-        labour[self.unit_region, np.arange(units)] = beta_l + beta_h * (talent_res / talent_prod)[self.unit_region]
+        labour_per_va = beta_l + beta_h * (talent_res / talent_prod)[self.unit_region]
         people = self.talent_stock + self.labour_stock
         where_they_live = people / people.sum(axis=1, keepdims=True)  # registered in o, living in j
-        # net transfers per unit of each unit's value added
-        fiscal = (self._fiscal_transfers + state.transfer_share)[:, self.unit_region]
-        residents = labour + where_they_live.T @ owners + fiscal
+        # net transfers per unit of each unit's value added (by the unit's region)
+        fiscal = self._fiscal_transfers + state.transfer_share
+        if n > solvers.LARGE_N:  # the same matrix, kept factored: applied to vectors without the N x N x U product
+            return solvers.ResidentIncome(labour_per_va, self.unit_region, where_they_live, owners, fiscal), owners
+        labour = np.zeros((n, units))
+        labour[self.unit_region, np.arange(units)] = labour_per_va
+        residents = labour + where_they_live.T @ owners + fiscal[:, self.unit_region]
         return residents, owners
 
     # --- 4 investment ---------------------------------------------------------------------------------------

@@ -7,7 +7,10 @@ tatonnement), two of the model's fixed points are found with the same equations 
   (Anderson mixing on log a), with demand evaluated by matrix-vector products instead of the S x N x N
   share array;
 - ``solve_trade_equilibrium`` (7.3): the damped tatonnement on log factor costs, accelerated the same way,
-  with the excess demand evaluated by matrix-vector products.
+  with the excess demand evaluated by matrix-vector products;
+
+and the residents' income matrix of 7.4 is kept as a ``ResidentIncome`` (the same linear map, factored), so that
+no N x N x N product is formed.
 
 Both stop at the reference's tolerance on the same residual, so they return the reference's fixed point to
 within that tolerance (tests/test_benchmarks.py compares them with the kernels). At N <= ``LARGE_N`` every
@@ -20,6 +23,8 @@ the history is cleared and the plain (damped) step taken from the best iterate.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -65,6 +70,44 @@ class Anderson:
             self.reset()
             return x + r
         return x + r - (np.stack(self.dx, axis=1) + dr) @ gamma
+
+
+@dataclass(frozen=True)
+class ResidentIncome:
+    """Residents' income per unit of each unit's value added (7.4), R = L + W^T O + F P, as a linear map.
+
+    L (N x U) holds one entry per unit, its labour share ``labour_per_va`` in the unit's region; W (N x N) is
+    where the people registered in o live; O (N x U) the owners' shares; F (N x N) the net transfers per unit
+    of a region's value added and P (N x U) the unit-to-region indicator. ``R @ v`` is evaluated as
+    L v + W^T (O v) + F (P v): O(N U) work instead of the N x N x U product W^T O. With ``bundle_unit`` b set
+    (``of_costs``), the map takes factor costs C (N) instead: R @ (b * C[region of unit]).
+    """
+
+    labour_per_va: np.ndarray
+    unit_region: np.ndarray
+    where_they_live: np.ndarray
+    owners: np.ndarray
+    fiscal: np.ndarray
+    bundle_unit: np.ndarray | None = None
+
+    def of_costs(self, bundle_unit: np.ndarray) -> ResidentIncome:
+        """The map from factor costs C to residents' incomes: E = R (b * C[region of unit])."""
+        return replace(self, bundle_unit=bundle_unit)
+
+    def __matmul__(self, vector: np.ndarray) -> np.ndarray:
+        value_added = vector if self.bundle_unit is None else self.bundle_unit * vector[self.unit_region]
+        n = len(self.fiscal)
+        by_region = np.bincount(self.unit_region, weights=value_added, minlength=n)
+        labour = np.bincount(self.unit_region, weights=self.labour_per_va * value_added, minlength=n)
+        return labour + self.where_they_live.T @ (self.owners @ value_added) + self.fiscal @ by_region
+
+
+def income_of_costs(residents, bundle_unit: np.ndarray, unit_region: np.ndarray, n: int):
+    """The goods-market solver's income matrix (N x N, E = matrix @ C): residents' income per unit of value
+    added times each unit's factor bundle, summed by region; for a ``ResidentIncome``, the same map unformed."""
+    if isinstance(residents, ResidentIncome):
+        return residents.of_costs(bundle_unit)
+    return units_to_regions(residents * bundle_unit[None, :], unit_region, n)
 
 
 def units_to_regions(per_unit: np.ndarray, unit_region: np.ndarray, n: int) -> np.ndarray:

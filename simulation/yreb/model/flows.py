@@ -88,9 +88,8 @@ class FlowRecorder:
 
     def frame(self, n_done: int, names, years, factors, units) -> pd.DataFrame:
         """Tidy OD table: factor, origin, destination, unit, year, value (non-zero stored cells of the first
-        ``n_done`` years)."""
-        names = np.array(names, dtype=object)
-        factor_names, unit_names = np.array(factors, dtype=object), np.array(units, dtype=object)
+        ``n_done`` years). The four label columns are categorical (small integer codes, not one string per
+        row): 3.4 million rows at N = 2,000 over 21 years take about 100 MB instead of about 600 MB."""
         if not self.compact:
             t, f, o, d = np.nonzero(self.dense[:n_done])
             values = self.dense[:n_done][t, f, o, d]
@@ -98,12 +97,15 @@ class FlowRecorder:
             t, f, o, slot = np.nonzero(self.value[:n_done])
             d = self.destination[:n_done][t, f, o, slot]
             values = self.value[:n_done][t, f, o, slot].astype(float)
+        region = pd.CategoricalDtype(list(names))
+        unit_labels = list(dict.fromkeys(units))  # factors share units: one category each
+        unit_of_factor = np.array([unit_labels.index(u) for u in units])
         return pd.DataFrame(
             {
-                "factor": factor_names[f],
-                "origin": names[o],
-                "destination": names[d],
-                "unit": unit_names[f],
+                "factor": pd.Categorical.from_codes(f, categories=list(factors)),
+                "origin": pd.Categorical.from_codes(o, dtype=region),
+                "destination": pd.Categorical.from_codes(d, dtype=region),
+                "unit": pd.Categorical.from_codes(unit_of_factor[f], categories=unit_labels),
                 "year": np.array(years)[t],
                 "value": values,
             }

@@ -180,6 +180,27 @@ def test_accelerated_armington_weights_match_the_balancing_sweeps(large_n_everyw
     assert fast.max(axis=1) == pytest.approx(1.0)
 
 
+def test_large_n_calibration_gives_the_reference_calibration_at_n_130(tmp_path, monkeypatch):
+    """Amenities (accelerated balancing, not Newton), investment wedges (balanced, not plain sweeps), the
+    stationary migrant shares (mixed power iteration) and the own-trade shares (no S x N x N array) of the
+    large-N path against the reference at N = 130: every calibrated array within 1e-9."""
+    table = load_region_table(write_synthetic_table(130, tmp_path))
+    params = ModelParameters(stochastic=False)
+    reference = calibration._calibrate(table, params)
+    monkeypatch.setattr(solvers, "LARGE_N", 10)
+    fast = calibration._calibrate(table, params)
+    for field in dataclasses.fields(reference):
+        expected, got = getattr(reference, field.name), getattr(fast, field.name)
+        if isinstance(expected, np.ndarray) and expected.dtype.kind == "f":
+            np.testing.assert_allclose(got, expected, rtol=1e-9, atol=0, err_msg=field.name)
+        elif field.name != "diagnostics":
+            np.testing.assert_array_equal(got, expected, err_msg=field.name)
+    for name in ("stationary_migrant_share_talent", "stationary_migrant_share_labour"):
+        assert fast.diagnostics[name] == pytest.approx(reference.diagnostics[name], rel=1e-9)
+    assert fast.diagnostics["trade_inflow_share_belt"] == reference.diagnostics["trade_inflow_share_belt"]
+    assert reference.investment_wedge.max() == fast.investment_wedge.max() == 1.0
+
+
 def test_large_n_methods_give_the_reference_results_at_n_130(tmp_path, monkeypatch):
     """Calibration (Armington weights) and goods-market solver of the large-N path against the reference (Newton)
     at N = 130, mean-field, 5 years: every recorded variable within 1e-9, the same people to the person."""

@@ -133,12 +133,15 @@ def balance_attractiveness(row_totals: np.ndarray, targets: np.ndarray, weights:
     """v > 0 (max 1) with sum_o R_o m[o, j] = T_j, m[o, j] = W[o, j] v_j / sum_l W[o, l] v_l (5.6).
 
     Balancing sweeps v_j <- v_j T_j / demand_j, then Newton steps on u = log v with the Jacobian
-    d demand / du = diag(demand) - m' diag(R) m (u_N fixed: shares are scale-free).
+    d demand / du = diag(demand) - m' diag(R) m (u_N fixed: shares are scale-free); above ``solvers.LARGE_N``
+    regions the same sweeps Anderson-mixed (``solvers.balanced_weights``), without the N x N Jacobians.
     Needs sum T = sum R and T > 0.
     """
     r, t = row_totals.astype(float), targets.astype(float)
     if (t <= 0).any():
         raise RuntimeError("the observed net out-migration exceeds what the re-choosers can carry")
+    if len(t) > solvers.LARGE_N:
+        return solvers.balanced_weights(t, r, weights.T, TOLERANCE, 20_000, "migration calibration")
     v = np.ones_like(t)
 
     def demand_and_shares(u):
@@ -224,6 +227,25 @@ def dividends_and_incomes(
     return dividend, income
 
 
+def capital_wedges(
+    friction: np.ndarray, gross_return: np.ndarray, size: np.ndarray, elasticity: float, investment: np.ndarray
+) -> np.ndarray:
+    """Destination wedges omega (max 1) at which every region receives its observed investment I when every
+    owner invests it (5.4): sweeps omega <- omega (I / inflow)^(1 / kappa_K); above ``solvers.LARGE_N`` regions
+    the same fixed point by ``solvers.investment_wedges``."""
+    if len(investment) > solvers.LARGE_N:
+        return solvers.investment_wedges(friction, gross_return, size, elasticity, investment, TOLERANCE)
+    wedge = np.ones_like(investment)
+    for _ in range(MAX_CAPITAL_ITERATIONS):
+        inflow = investment @ k.investment_shares(friction, wedge * gross_return, size, elasticity)
+        previous = wedge
+        wedge = wedge * (investment / inflow) ** (1.0 / elasticity)
+        wedge /= wedge.max()
+        if np.abs(wedge / previous - 1).max() < TOLERANCE and np.abs(inflow / investment - 1).max() < TOLERANCE:
+            return wedge
+    raise RuntimeError("capital calibration did not converge")
+
+
 def calibrate_capital(
     table: RegionTable, params: ModelParameters, stock: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -241,21 +263,7 @@ def calibrate_capital(
     gross_return = params.capital_share * value_added / installed
     friction = capital_friction(table.distance_km(), table.border(), params, 1.0)
     size = installed  # opportunities in proportion to the economy's capital (gravity)
-    wedge = np.ones_like(installed)
-    # every owner invests s_o E_o = its observed investment, so the flows depend on the wedges alone
-    for _ in range(MAX_CAPITAL_ITERATIONS):
-        shares = k.investment_shares(friction, wedge * gross_return, size, params.investment_elasticity)
-        inflow = observed_investment @ shares
-        previous = wedge
-        wedge = wedge * (observed_investment / inflow) ** (1.0 / params.investment_elasticity)
-        wedge /= wedge.max()
-        if (
-            np.abs(wedge / previous - 1).max() < TOLERANCE
-            and np.abs(inflow / observed_investment - 1).max() < TOLERANCE
-        ):
-            break
-    else:
-        raise RuntimeError("capital calibration did not converge")
+    wedge = capital_wedges(friction, gross_return, size, params.investment_elasticity, observed_investment)
     flows = observed_investment[:, None] * k.investment_shares(
         friction, wedge * gross_return, size, params.investment_elasticity
     )
@@ -350,7 +358,7 @@ def _calibrate(table: RegionTable, params: ModelParameters) -> Calibration:
             deterrence_x, amenities[factor][None, :] * real_income, kappa
         )
         movers[factor] = movers_per_year(stock, shares, params.rechoice_rate)
-        stationary[factor] = k.stationary_migrant_share(shares, params.rechoice_rate, params.settlement_rate)
+        stationary[factor] = solvers.stationary_migrant_share(shares, params.rechoice_rate, params.settlement_rate)
     knowledge = talent**params.knowledge_returns / params.knowledge_decay
     border = table.border()
     diagnostics = {
@@ -398,8 +406,7 @@ def _calibrate(table: RegionTable, params: ModelParameters) -> Calibration:
 
 def inflow_shares(weight: np.ndarray, deterrence: np.ndarray) -> np.ndarray:
     """Share of each region's spending on each sector bought from other regions at unit prices (S x N)."""
-    pi = k.trade_shares(weight, np.ones_like(weight), deterrence, 1.0)
-    return 1.0 - np.einsum("sjj->sj", pi)
+    return 1.0 - solvers.own_trade_shares(weight, deterrence)
 
 
 def belt_inflow_shares(weight, deterrence, spending_share, income, in_belt) -> dict[str, float]:

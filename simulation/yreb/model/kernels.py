@@ -83,7 +83,8 @@ def trade_deterrence(
     d = distance_km.copy()
     np.fill_diagonal(d, internal_km)
     log_tau = distance_elasticity * np.log(d)[None] + np.asarray(border_cost)[:, None, None] * (barrier_level * border)
-    return np.exp(-trade_elasticity * log_tau)
+    log_tau *= -trade_elasticity  # in place: S x N x N temporaries are 96 MB each at N = 2,000
+    return np.exp(log_tau, out=log_tau)
 
 
 def trade_shares(weight: np.ndarray, price: np.ndarray, deterrence: np.ndarray, theta: float) -> np.ndarray:
@@ -255,18 +256,26 @@ def expected_utility(deterrence_matrix: np.ndarray, attractiveness: np.ndarray, 
     return (deterrence_matrix * attractiveness**elasticity).sum(axis=1) ** (1.0 / elasticity)
 
 
-def stationary_migrant_share(shares: np.ndarray, rechoice_rate: float, settlement_rate: float) -> float:
+STATIONARY_TOLERANCE = 1e-15  # max |P m - P| of the stationary residence shares (sum 1)
+
+
+def stationary_migrant_share(
+    shares: np.ndarray, rechoice_rate: float, settlement_rate: float, residence: np.ndarray | None = None
+) -> float:
     """Migrant share the stock tends to when the destination shares m stay as they are (5.6).
 
     At the fixed point of re-choice then settlement, registration equals residence P* with P* m = P*, and
     X*[o, j] = c P*_o m[o, j] off the diagonal, c = (1 - varsigma) psi / (1 - (1 - varsigma)(1 - psi)).
+    P* is ``residence`` when given, otherwise found by power iteration from equal shares.
     """
-    p = np.full(shares.shape[0], 1.0 / shares.shape[0])
-    for _ in range(10_000):
-        new = p @ shares
-        if np.abs(new - p).max() < 1e-15:
-            break
-        p = new
+    p = residence
+    if p is None:
+        p = np.full(shares.shape[0], 1.0 / shares.shape[0])
+        for _ in range(10_000):
+            new = p @ shares
+            if np.abs(new - p).max() < STATIONARY_TOLERANCE:
+                break
+            p = new
     turnover = rechoice_rate + settlement_rate - rechoice_rate * settlement_rate
     c = (1 - settlement_rate) * rechoice_rate / turnover if turnover > 0 else 0.0
     return float(c * (p * (1.0 - np.diag(shares))).sum() / p.sum())

@@ -1,20 +1,23 @@
 """Solvers for large region sets: the fixed points of ``kernels``' iterations, reached in fewer, cheaper steps.
 
 For N > ``LARGE_N`` regions (the size above which ``kernels.solve_trade_equilibrium`` leaves Newton for damped
-tatonnement), two of the model's fixed points are found with the same equations but another method:
+tatonnement), the model's fixed points are found with the same equations but another method:
 
-- ``armington_weights`` (calibration, 5.5): the balancing sweeps a_i <- a_i sales_i / demand_i, accelerated
-  (Anderson mixing on log a), with demand evaluated by matrix-vector products instead of the S x N x N
-  share array;
+- ``armington_weights`` (calibration, 5.5) and the amenities' ``balanced_weights`` (5.6): the balancing sweeps
+  a_i <- a_i target_i / demand_i, accelerated (Anderson mixing on log a), with demand evaluated by
+  matrix-vector products instead of the S x N x N share array or the reference's Newton steps on N x N
+  Jacobians;
 - ``solve_trade_equilibrium`` (7.3): the damped tatonnement on log factor costs, accelerated the same way,
   with the excess demand evaluated by matrix-vector products;
 
-and the residents' income matrix of 7.4 is kept as a ``ResidentIncome`` (the same linear map, factored), so that
-no N x N x N product is formed.
+the calibration's investment wedges (5.4, balanced the same way), own-trade shares (5.5) and stationary
+residence (5.6) are evaluated by matrix-vector products, and the residents' income matrix of 7.4 is kept as a
+``ResidentIncome`` (the same linear map, factored), so that no N x N x N product is formed.
 
 Both stop at the reference's tolerance on the same residual, so they return the reference's fixed point to
 within that tolerance (tests/test_benchmarks.py compares them with the kernels). At N <= ``LARGE_N`` every
-function here calls the reference kernel itself: results there are bit-for-bit those of ``kernels``.
+hook (here, or in ``calibration``, which calls ``balanced_weights`` and ``investment_wedges`` only above it) uses
+the reference method itself: results there are bit-for-bit those of ``kernels`` and ``calibration``.
 
 Anderson mixing (Walker & Ni 2011, type II): with residuals r_k = G(x_k) - x_k of the fixed-point map G and the
 last m differences dX, dR, the next iterate is x_k + r_k - (dX + dR) gamma, gamma minimising
@@ -32,6 +35,8 @@ from yreb.model import kernels as k
 
 LARGE_N = k.NEWTON_MAX_REGIONS
 MEMORY = 8  # Anderson history length
+BALANCING_MEMORY = 16  # for ``balanced_weights``: at N = 2,000 the primary sector's Armington weights take 57
+# evaluations with 16, 111 with 8 and 206 with 3 (the other sectors 25-39; 16 -> 24 changes little)
 RESTART_GROWTH = 10.0
 
 
@@ -125,7 +130,7 @@ def units_to_regions(per_unit: np.ndarray, unit_region: np.ndarray, n: int) -> n
     return per_unit @ region_of_unit
 
 
-# --- calibration: Armington weights ----------------------------------------------------------------------------
+# --- calibration: balancing weights (Armington weights 5.5, amenities 5.6), investment (5.4) ------------------
 
 
 def _demand(log_a: np.ndarray, deterrence_s: np.ndarray, spending_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -144,36 +149,91 @@ def armington_weights(
     """
     if sales.shape[1] <= LARGE_N:
         return k.armington_weights(sales, spending, deterrence, tolerance, max_sweeps)
+    return np.stack(
+        [
+            balanced_weights(sales[s], spending[s], deterrence[s], tolerance, max_sweeps, "trade calibration")
+            for s in range(sales.shape[0])
+        ]
+    )
+
+
+def balanced_weights(
+    target: np.ndarray, spending: np.ndarray, deterrence: np.ndarray, tolerance: float, max_sweeps: int, what: str
+) -> np.ndarray:
+    """Weights a (max 1) with demand_i = a_i sum_j D_ij E_j / sum_k a_k D_kj equal to ``target``: the balancing
+    sweeps log a <- log a + log(target / demand), Anderson-mixed, until max |target / demand - 1| < ``tolerance``.
+
+    The same problem as the Armington weights (5.5, D the sector's deterrence, E its spending) and as the
+    amenities (5.6, D = W^T the migration weights transposed, E the re-choosers of each origin).
+    """
+    log_target = np.log(target)
+    mixer = Anderson(BALANCING_MEMORY)
+    log_a = np.zeros(len(target))
+    best = (np.inf, log_a)
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):  # a wild step is discarded, not fatal
-        return _armington_weights(sales, spending, deterrence, tolerance, max_sweeps)
-
-
-def _armington_weights(sales, spending, deterrence, tolerance, max_sweeps):
-    out = np.empty_like(sales, dtype=float)
-    for s in range(sales.shape[0]):
-        target = np.log(sales[s])
-        mixer = Anderson()
-        log_a = np.zeros(sales.shape[1])
-        best = (np.inf, log_a)
         for _ in range(max_sweeps):
-            a, demand = _demand(log_a, deterrence[s], spending[s])
-            ratio = sales[s] / demand
-            worst = np.abs(ratio - 1.0).max()
+            a, demand = _demand(log_a, deterrence, spending)
+            worst = np.abs(target / demand - 1.0).max()
             if worst < tolerance:
-                out[s] = a
-                break
-            residual = target - np.log(demand)
+                return a
+            residual = log_target - np.log(demand)
             if worst < best[0]:
                 best = (worst, log_a)
             elif not np.isfinite(worst) or worst > RESTART_GROWTH * best[0]:
                 mixer.reset()
                 log_a = best[1]
-                a, demand = _demand(log_a, deterrence[s], spending[s])
-                residual = target - np.log(demand)
+                a, demand = _demand(log_a, deterrence, spending)
+                residual = log_target - np.log(demand)
             log_a = mixer.step(np.log(a), residual)
-        else:
-            raise RuntimeError(f"trade calibration did not converge (max relative gap {best[0]:.2e})")
-    return out
+    raise RuntimeError(f"{what} did not converge (max relative gap {best[0]:.2e})")
+
+
+def investment_wedges(
+    friction: np.ndarray,
+    gross_return: np.ndarray,
+    size: np.ndarray,
+    elasticity: float,
+    investment: np.ndarray,
+    tolerance: float,
+) -> np.ndarray:
+    """Destination wedges omega (max 1) at which every unit receives ``investment`` I when every owner invests
+    it, with the shares of ``kernels.investment_shares`` (5.4, 7.5).
+
+    The balancing problem of ``balanced_weights`` for w_u = M_u (omega_u R_u)^kappa_K, with D = (tau^kappa_K)^T
+    and E = I, so omega_u is proportional to (w_u / M_u)^(1 / kappa_K) / R_u. Used above LARGE_N regions
+    instead of ``calibration.capital_wedges``' plain sweeps (47 of them at N = 2,000, about twice as many
+    evaluations); stops at max |I / inflow - 1| < ``tolerance``.
+    """
+    weight = balanced_weights(investment, investment, friction.T, tolerance, 20_000, "capital calibration")
+    wedge = (weight / size) ** (1.0 / elasticity) / gross_return
+    return wedge / wedge.max()
+
+
+def own_trade_shares(weight: np.ndarray, deterrence: np.ndarray) -> np.ndarray:
+    """pi[s, j, j] of ``kernels.trade_shares`` at unit prices (S x N): the share of j's spending on s that j
+    buys from itself. At N <= LARGE_N the diagonal of the reference array; above, a_sj D_sjj / sum_i a_si D_sij
+    without the S x N x N array."""
+    if weight.shape[1] <= LARGE_N:
+        return np.einsum("sjj->sj", k.trade_shares(weight, np.ones_like(weight), deterrence, 1.0))
+    return weight * np.einsum("sjj->sj", deterrence) / np.matmul(weight[:, None, :], deterrence)[:, 0, :]
+
+
+def stationary_migrant_share(shares: np.ndarray, rechoice_rate: float, settlement_rate: float) -> float:
+    """``kernels.stationary_migrant_share`` (5.6). At N <= LARGE_N the kernel's own power iteration; above, the
+    same fixed point P = P m Anderson-mixed, stopped at the kernel's tolerance on max |P m - P|."""
+    if shares.shape[0] <= LARGE_N:
+        return k.stationary_migrant_share(shares, rechoice_rate, settlement_rate)
+    mixer = Anderson()
+    residence = np.full(shares.shape[0], 1.0 / shares.shape[0])
+    for _ in range(10_000):
+        residual = residence @ shares - residence
+        if np.abs(residual).max() < k.STATIONARY_TOLERANCE:
+            break
+        residence = mixer.step(residence, residual)
+        residence /= residence.sum()
+    else:
+        raise RuntimeError("the stationary residence shares did not converge")
+    return k.stationary_migrant_share(shares, rechoice_rate, settlement_rate, residence)
 
 
 # --- the goods-market equilibrium -----------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import pytest
 from yreb import __version__
 from yreb.export.iamc import IAMC_COLUMNS, QUANTILES, iamc_unit, iamc_variable
 from yreb.export.netcdf import to_table
+from yreb.inputs.regions import load_region_table
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -45,6 +46,11 @@ def result(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def table(result) -> pd.DataFrame:
     return pd.read_parquet(result / "results.parquet")
+
+
+def with_string_labels(frame: pd.DataFrame) -> pd.DataFrame:
+    """The table with its categorical label columns (region, variable, unit) as strings, as a text export has them."""
+    return frame.astype({column: str for column in frame.select_dtypes("category").columns})
 
 
 @pytest.fixture(scope="module")
@@ -120,14 +126,23 @@ def test_netcdf_round_trip_gives_the_table_back(result, table):
         assert ds["gdp_100m_yuan"].attrs["iamc_unit"] == "billion CNY_2015/yr"
         assert list(ds.region.values) == list(dict.fromkeys(table.region))
         back = to_table(ds.load())
-    pd.testing.assert_frame_equal(back, table, check_dtype=False)
+    pd.testing.assert_frame_equal(back, with_string_labels(table), check_dtype=False)
     assert np.array_equal(back.value.to_numpy(), table.value.to_numpy(), equal_nan=True)  # bit for bit
+
+
+def test_results_labels_are_categoricals_in_the_region_tables_order(table):
+    """results.parquet keeps region, variable and unit as categoricals (codes, not a string per row); the regions
+    in the region table's order."""
+    for column in ("region", "variable", "unit"):
+        assert isinstance(table[column].dtype, pd.CategoricalDtype), column
+    assert list(table.region.cat.categories) == list(load_region_table().names)
+    assert table.region.astype(str).tolist()[:12] == list(load_region_table().names)
 
 
 def test_csv_export_is_the_tidy_table(result, table, tmp_path):
     out = tmp_path / "deep" / "t.csv"
     yreb("export", result, "--format", "csv", "--out", out)
-    pd.testing.assert_frame_equal(pd.read_csv(out), table, check_dtype=False)
+    pd.testing.assert_frame_equal(pd.read_csv(out), with_string_labels(table), check_dtype=False)
 
 
 def test_existing_file_is_kept_without_force_and_replaced_with_it(result, tmp_path):

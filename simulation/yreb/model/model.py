@@ -766,15 +766,23 @@ class YREBModel(Model):
         return self
 
     def results_frame(self) -> pd.DataFrame:
-        """Tidy table: region, variable, unit, year, value (recorded years only)."""
+        """Tidy table: region, variable, unit, year, value (recorded years only). The three label columns are
+        categoricals (small integer codes, not one string per row: at N = 2,000 over 21 years about 150 MB less)."""
         n_done = self.year - self.years[0]
         names = list(self.records)
         rows_per_variable = n_done * self.n_regions
+        units = [VARIABLES[name].unit for name in names]
+        unit_labels = list(dict.fromkeys(units))
+        unit_codes = np.array([unit_labels.index(unit) for unit in units])
         return pd.DataFrame(
             {
-                "region": np.tile(np.array(self.table.names, dtype=object), n_done * len(names)),
-                "variable": np.repeat(np.array(names, dtype=object), rows_per_variable),
-                "unit": np.repeat(np.array([VARIABLES[name].unit for name in names], dtype=object), rows_per_variable),
+                "region": pd.Categorical.from_codes(
+                    np.tile(np.arange(self.n_regions), n_done * len(names)), categories=list(self.table.names)
+                ),
+                "variable": pd.Categorical.from_codes(
+                    np.repeat(np.arange(len(names)), rows_per_variable), categories=names
+                ),
+                "unit": pd.Categorical.from_codes(np.repeat(unit_codes, rows_per_variable), categories=unit_labels),
                 "year": np.tile(np.repeat(np.array(self.years[:n_done]), self.n_regions), len(names)),
                 "value": np.concatenate([self.records[name][:n_done].ravel() for name in names]),
             }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -35,3 +37,15 @@ def test_base_year_saving_rates_and_wedges_are_plausible():
     cal = calibrate(load_region_table(), ModelParameters())
     assert ((cal.saving_rate > 0.3) & (cal.saving_rate < 0.8)).all(), cal.diagnostics["saving_rate"]
     assert (cal.investment_wedge > 0).all() and cal.investment_wedge.max() == 1.0
+
+
+def test_calibrations_of_tables_that_differ_only_in_belt_membership_are_not_shared():
+    """The calibration cache is keyed by the table's fingerprint, which covers belt membership: a table with Anhui
+    outside the belt gets its own calibration, whose belt trade shares are over the ten other provinces."""
+    table, params = load_region_table(), ModelParameters()
+    outside = replace(table, in_belt=np.where(np.asarray(table.names) == "Anhui", False, table.in_belt))
+    belt, without_anhui = calibrate(table, params), calibrate(outside, params)
+    assert without_anhui is not belt
+    np.testing.assert_array_equal(without_anhui.trade_weight, belt.trade_weight)  # the economy is the same
+    shares = belt.diagnostics["trade_inflow_share_belt"]
+    assert without_anhui.diagnostics["trade_inflow_share_belt"] != shares

@@ -134,12 +134,12 @@ class RegionTable:
         return {f.name: getattr(self, f.name) for f in fields(self) if isinstance(getattr(self, f.name), np.ndarray)}
 
     def fingerprint(self) -> str:
-        """SHA-256 of the table's names and numbers: identifies the data a run used."""
+        """SHA-256 of the table's names, numbers and belt membership: identifies the data a run used (and keys the
+        calibration cache, whose diagnostics depend on which regions are in the belt)."""
         h = hashlib.sha256()
         h.update("|".join(self.names + self.subregion + self.province).encode())
-        for name, arr in self._arrays().items():
-            if name != "in_belt":
-                h.update(np.ascontiguousarray(arr, dtype=float).tobytes())
+        for arr in self._arrays().values():
+            h.update(np.ascontiguousarray(arr, dtype=float).tobytes())
         return h.hexdigest()
 
     def to_frame(self) -> pd.DataFrame:

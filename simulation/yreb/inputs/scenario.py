@@ -409,8 +409,7 @@ def resolve_history(spec: ScenarioFile, table: RegionTable, base_dir: Path, sour
         contents = tuple((str(path), hashlib.sha256(path.read_bytes()).hexdigest()) for path in files)
     except OSError:  # unreadable: reading it again reports the file
         return _read_history(files, table, start, wanted, spec.end_year, source)
-    # the fingerprint covers names and numbers but not in_belt, which decides the rest of China's residents
-    key = (contents, table.fingerprint(), tuple(table.in_belt), start, wanted, spec.end_year)
+    key = (contents, table.fingerprint(), start, wanted, spec.end_year)  # the fingerprint covers in_belt too
     if key not in _HISTORY_CACHE:
         history = _read_history(files, table, start, wanted, spec.end_year, source)
         if history.targets is not None:  # shared by every scenario resolved from these inputs: read-only

@@ -130,3 +130,34 @@ def test_a_run_forks_its_figures(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "FORKS 5" in done.stdout, done.stdout
     assert len(list((tmp_path / "baseline").glob("*.png"))) == 5
+
+
+FIGURE_SCRIPT = """
+import sys
+from pathlib import Path
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+from yreb.viz.plotting import save_figure
+fig, ax = plt.subplots()
+ax.plot([2015, 2020, 2035], [1.0, 1.4, 2.1], label="Anhui")
+ax.set_title("GDP")
+ax.legend()
+save_figure(fig, Path(sys.argv[1]) / "gdp.png", formats=("svg", "pdf"))
+"""
+
+
+def test_svg_and_pdf_figures_are_the_same_bytes_in_every_run(tmp_path):
+    """No creation date and no random element ids: the same figure saved by two processes a second apart gives
+    identical PNG, SVG and PDF files."""
+    folders = [tmp_path / "first", tmp_path / "second"]
+    for k, folder in enumerate(folders):
+        folder.mkdir()
+        if k:
+            time.sleep(1.1)  # the dates matplotlib would write have a resolution of one second
+        subprocess.run([sys.executable, "-c", FIGURE_SCRIPT, str(folder)], check=True)
+    for suffix in ("png", "svg", "pdf"):
+        first, second = ((folder / f"gdp.{suffix}").read_bytes() for folder in folders)
+        assert first == second, suffix
+    assert b"<dc:date>" not in (folders[0] / "gdp.svg").read_bytes()
+    assert b"CreationDate" not in (folders[0] / "gdp.pdf").read_bytes()

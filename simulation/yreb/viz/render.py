@@ -30,10 +30,18 @@ def available_cpus() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+# no creation date in the files, and fixed SVG element ids: the same figure gives the same bytes on every run
+REPRODUCIBLE_METADATA = {".svg": {"Date": None}, ".pdf": {"CreationDate": None, "ModDate": None}}
+SVG_HASH_SALT = "yreb"
+
+
 def draw_and_write(fig, paths: Sequence[Path], dpi: int) -> None:
-    """Draw ``fig`` into each of ``paths`` (format from the suffix)."""
-    for path in paths:
-        fig.savefig(path, dpi=dpi)
+    """Draw ``fig`` into each of ``paths`` (format from the suffix), without dates or random ids."""
+    import matplotlib
+
+    with matplotlib.rc_context({"svg.hashsalt": SVG_HASH_SALT}):
+        for path in paths:
+            fig.savefig(path, dpi=dpi, metadata=REPRODUCIBLE_METADATA.get(Path(path).suffix.lower()))
 
 
 class FigureWriter:

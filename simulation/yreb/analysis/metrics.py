@@ -284,10 +284,7 @@ def theil_t_total(a: RegionArrays) -> np.ndarray:
     return theil_t(a.belt("gdp_100m_yuan"), a.belt("population_persons"), a.groups).total
 
 
-@metric(
-    "Theil T between sub-regions",
-    "Theil index, 0 = equal (GDP-weighted Theil T of GDP per capita, between the belt's sub-regions)",
-)
+@metric("Theil T between sub-regions", "Theil index, 0 = equal")
 def theil_t_between(a: RegionArrays) -> np.ndarray:
     """Between-sub-region part of Theil T: sum_g S_g ln(S_g / P_g) over downstream, midstream, upstream."""
     return theil_t(a.belt("gdp_100m_yuan"), a.belt("population_persons"), a.groups).between

@@ -141,7 +141,7 @@ def balance_attractiveness(row_totals: np.ndarray, targets: np.ndarray, weights:
     if (t <= 0).any():
         raise RuntimeError("the observed net out-migration exceeds what the re-choosers can carry")
     if len(t) > solvers.LARGE_N:
-        return solvers.balanced_weights(t, r, weights.T, TOLERANCE, 20_000, "migration calibration")
+        return solvers.balanced_weights(t, r, weights.T, TOLERANCE, "migration calibration")
     v = np.ones_like(t)
 
     def demand_and_shares(u):

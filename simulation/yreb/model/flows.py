@@ -26,6 +26,14 @@ TOP_K = 20
 COLUMNS = ["factor", "origin", "destination", "unit", "year", "value"]
 
 
+def labels_at(labels, index: np.ndarray) -> pd.Categorical:
+    """``labels[index]`` as a categorical (one category per distinct label, in first-seen order): a tidy table's
+    label column as small integer codes instead of one string per row."""
+    position: dict = {}
+    codes = np.array([position.setdefault(label, len(position)) for label in labels], dtype=np.int32)
+    return pd.Categorical.from_codes(codes[index], categories=list(position))
+
+
 class FlowRecorder:
     """Flows of ``factors`` x N x N per simulated year; ``recorder[year_row, factor] = matrix`` stores one matrix."""
 
@@ -97,15 +105,12 @@ class FlowRecorder:
             t, f, o, slot = np.nonzero(self.value[:n_done])
             d = self.destination[:n_done][t, f, o, slot]
             values = self.value[:n_done][t, f, o, slot].astype(float)
-        region = pd.CategoricalDtype(list(names))
-        unit_labels = list(dict.fromkeys(units))  # factors share units: one category each
-        unit_of_factor = np.array([unit_labels.index(u) for u in units])
         return pd.DataFrame(
             {
-                "factor": pd.Categorical.from_codes(f, categories=list(factors)),
-                "origin": pd.Categorical.from_codes(o, dtype=region),
-                "destination": pd.Categorical.from_codes(d, dtype=region),
-                "unit": pd.Categorical.from_codes(unit_of_factor[f], categories=unit_labels),
+                "factor": labels_at(factors, f),
+                "origin": labels_at(names, o),
+                "destination": labels_at(names, d),
+                "unit": labels_at(units, f),
                 "year": np.array(years)[t],
                 "value": values,
             }

@@ -103,8 +103,15 @@ def price_index(weight: np.ndarray, price: np.ndarray, deterrence: np.ndarray, t
     return np.einsum("si,sij->sj", weight * price**-theta, deterrence) ** (-1.0 / theta)
 
 
+MAX_BALANCING_SWEEPS = 20_000  # balancing sweeps before a calibration is declared not to converge
+
+
 def armington_weights(
-    sales: np.ndarray, spending: np.ndarray, deterrence: np.ndarray, tolerance: float = 1e-13, max_sweeps: int = 20_000
+    sales: np.ndarray,
+    spending: np.ndarray,
+    deterrence: np.ndarray,
+    tolerance: float = 1e-13,
+    max_sweeps: int = MAX_BALANCING_SWEEPS,
 ) -> np.ndarray:
     """Weights a (S, N) with sum_j pi[s, i, j] spending[s, j] = sales[s, i] at unit prices (calibration, 7.3).
 

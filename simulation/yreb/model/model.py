@@ -27,7 +27,7 @@ from yreb.model import solvers
 from yreb.model.agents import CoBuiltPark, InnovationEnclave, Region
 from yreb.model.calibration import calibrate_checked, capital_friction
 from yreb.model.fitting import fit_fundamentals
-from yreb.model.flows import FlowRecorder
+from yreb.model.flows import FlowRecorder, labels_at
 from yreb.model.fundamentals import Fundamentals
 from yreb.model.outputs import CO2_VARIABLES, FLOW_FACTORS, FLOW_UNITS, SECTORS, TONNES_PER_10K_YUAN, VARIABLES
 from yreb.policies import PolicyState
@@ -771,18 +771,12 @@ class YREBModel(Model):
         n_done = self.year - self.years[0]
         names = list(self.records)
         rows_per_variable = n_done * self.n_regions
-        units = [VARIABLES[name].unit for name in names]
-        unit_labels = list(dict.fromkeys(units))
-        unit_codes = np.array([unit_labels.index(unit) for unit in units])
+        variable_of_row = np.repeat(np.arange(len(names)), rows_per_variable)
         return pd.DataFrame(
             {
-                "region": pd.Categorical.from_codes(
-                    np.tile(np.arange(self.n_regions), n_done * len(names)), categories=list(self.table.names)
-                ),
-                "variable": pd.Categorical.from_codes(
-                    np.repeat(np.arange(len(names)), rows_per_variable), categories=names
-                ),
-                "unit": pd.Categorical.from_codes(np.repeat(unit_codes, rows_per_variable), categories=unit_labels),
+                "region": labels_at(self.table.names, np.tile(np.arange(self.n_regions), n_done * len(names))),
+                "variable": labels_at(names, variable_of_row),
+                "unit": labels_at([VARIABLES[name].unit for name in names], variable_of_row),
                 "year": np.tile(np.repeat(np.array(self.years[:n_done]), self.n_regions), len(names)),
                 "value": np.concatenate([self.records[name][:n_done].ravel() for name in names]),
             }

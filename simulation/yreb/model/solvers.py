@@ -140,7 +140,11 @@ def _demand(log_a: np.ndarray, deterrence_s: np.ndarray, spending_s: np.ndarray)
 
 
 def armington_weights(
-    sales: np.ndarray, spending: np.ndarray, deterrence: np.ndarray, tolerance: float = 1e-13, max_sweeps: int = 20_000
+    sales: np.ndarray,
+    spending: np.ndarray,
+    deterrence: np.ndarray,
+    tolerance: float = 1e-13,
+    max_sweeps: int = k.MAX_BALANCING_SWEEPS,
 ) -> np.ndarray:
     """``kernels.armington_weights``: weights a (S, N), max a = 1 per sector, with sales = demand at unit prices.
 
@@ -151,14 +155,19 @@ def armington_weights(
         return k.armington_weights(sales, spending, deterrence, tolerance, max_sweeps)
     return np.stack(
         [
-            balanced_weights(sales[s], spending[s], deterrence[s], tolerance, max_sweeps, "trade calibration")
+            balanced_weights(sales[s], spending[s], deterrence[s], tolerance, "trade calibration", max_sweeps)
             for s in range(sales.shape[0])
         ]
     )
 
 
 def balanced_weights(
-    target: np.ndarray, spending: np.ndarray, deterrence: np.ndarray, tolerance: float, max_sweeps: int, what: str
+    target: np.ndarray,
+    spending: np.ndarray,
+    deterrence: np.ndarray,
+    tolerance: float,
+    what: str,
+    max_sweeps: int = k.MAX_BALANCING_SWEEPS,
 ) -> np.ndarray:
     """Weights a (max 1) with demand_i = a_i sum_j D_ij E_j / sum_k a_k D_kj equal to ``target``: the balancing
     sweeps log a <- log a + log(target / demand), Anderson-mixed, until max |target / demand - 1| < ``tolerance``.
@@ -204,7 +213,7 @@ def investment_wedges(
     instead of ``calibration.capital_wedges``' plain sweeps (47 of them at N = 2,000, about twice as many
     evaluations); stops at max |I / inflow - 1| < ``tolerance``.
     """
-    weight = balanced_weights(investment, investment, friction.T, tolerance, 20_000, "capital calibration")
+    weight = balanced_weights(investment, investment, friction.T, tolerance, "capital calibration")
     wedge = (weight / size) ** (1.0 / elasticity) / gross_return
     return wedge / wedge.max()
 

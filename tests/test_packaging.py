@@ -82,6 +82,10 @@ def test_wheel_holds_the_package_data_licence_and_one_version(wheel):
         "yreb/scenarios/README.md",
         "yreb/scenarios/sweeps/behaviour_sobol.toml",
         "yreb/scenarios/sweeps/base/enclave_and_barriers.toml",
+        "yreb/viz/vendor/vega.min.js",
+        "yreb/viz/vendor/vega-lite.min.js",
+        "yreb/viz/vendor/vega-embed.min.js",
+        "yreb/viz/vendor/vega.LICENSE.txt",
         f"yreb_flows-{__version__}.dist-info/licenses/LICENSE",
     ):
         assert name in names, name
@@ -127,6 +131,11 @@ def test_a_user_runs_scenarios_baseline_hindcast_and_export_from_an_empty_folder
     metadata = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))
     assert metadata["versions"]["yreb-flows"] == __version__
     assert metadata["git"] == {"commit": "unknown", "dirty": None}  # an installed wheel has no checkout to report
+    # a comparison report with its charts' scripts inlined from the installed package
+    run([yreb, "run", "barriers_removed", "--quiet", "--no-plots"], cwd=work)
+    run([yreb, "compare", "results/baseline", "results/barriers_removed", "--quiet", "--no-pdf"], cwd=work)
+    report = (work / "results" / "compare-baseline-barriers_removed" / "report.html").read_text(encoding="utf-8")
+    assert report.count("data-chart=") >= 2 and "vegaEmbed(" in report
     hindcast = run([yreb, "hindcast"], cwd=work).stdout
     assert "mean absolute error of shares" in hindcast and (work / "results" / "hindcast").is_dir()
     run([yreb, "export", "results/baseline", "--format", "iamc"], cwd=work)

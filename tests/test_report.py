@@ -89,6 +89,50 @@ def test_report_in_a_browser_opens_with_the_summary_table(compared, chromium):
     assert SCREENSHOT.stat().st_size > 50_000
 
 
+def test_report_charts_draw_in_a_browser_offline_with_every_region_and_the_numbers_of_the_table(compared, chromium):
+    """The screen-only figures are Vega-Lite charts: drawn by the page's own inlined scripts with no request
+    outside the file, one panel per region, one line per scenario, and the values of differences_over_time."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the dev extra's playwright is not installed")
+    _, _, _, out = compared
+    report = (out / "report.html").read_text(encoding="utf-8")
+    charts = re.findall(r"<script type='application/json' data-chart='([^']+)'>(.*?)</script>", report)
+    summary = pd.read_parquet(out / "differences_over_time.parquet")
+    spec = dict(charts)["differences_by_region_gdp_100m_yuan"]
+    values = pd.DataFrame(json.loads(spec)["data"]["values"])
+    shanghai = summary[(summary.region == "Shanghai") & (summary.variable == "gdp_100m_yuan")].sort_values("year")
+    panel = json.loads(spec)["concat"]
+    k = [p["title"]["text"] for p in panel].index(["Shanghai"])
+    shown = values[values.k == k].sort_values("t")
+    assert shown.t.tolist() == shanghai.year.tolist()
+    assert shown.m.to_numpy() == pytest.approx(shanghai.mean_difference.to_numpy(), rel=1e-5)
+    assert shown.hi.to_numpy() == pytest.approx(shanghai.ci90_high.to_numpy(), rel=1e-5)
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1200, "height": 1500})
+        errors, outside = [], []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(("file:", "data:")) else None)
+        page.goto((out / "report.html").as_uri())
+        page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+        drawn = "[...document.querySelectorAll('.vega-chart')].every(c => c.querySelector('svg.marks'))"
+        page.wait_for_function(drawn, timeout=30_000)
+        assert not errors and not outside, (errors, outside)
+        assert page.locator(".chart-error").count() == 0
+        assert page.locator(".vega-chart").count() == len(charts) >= 2
+        by_region = page.locator("#differences_by_region_gdp_100m_yuan")
+        text = by_region.inner_text()
+        for region in ["Nation", "Belt (11 regions)", "Rest of China", *BELT]:
+            assert region in text, region
+        # one line per panel (one scenario against the baseline), the levels one per scenario and panel
+        lines = by_region.locator("g.mark-line path").count()
+        assert lines == 3 + len(BELT)
+        levels = page.locator("#levels_belt g.mark-line path").count()
+        assert levels == 2 * len(json.loads(dict(charts)["levels_belt"])["concat"])
+        assert by_region.bounding_box()["width"] <= 1200  # fits the page, no sideways scrolling
+        browser.close()
+
+
 def test_report_pdf_is_a4_and_at_most_8_pages_for_one_scenario(compared):
     pypdf = pytest.importorskip("pypdf", reason="the dev extra's pypdf is not installed")
     _, _, _, out = compared
@@ -260,7 +304,11 @@ def test_titles_fit_inside_every_figure_with_five_scenarios(tmp_path, monkeypatc
     monkeypatch.setattr(report_module, "save_figure", checking_save)
     out = tmp_path / "cmp"
     assert (
-        main(["compare", *map(str, runs), "--out", str(out), "--no-pdf", "--quiet", "--metrics", "gdp_100m_yuan"]) == 0
+        main(
+            ["compare", *map(str, runs), "--out", str(out), "--no-pdf", "--quiet", "--metrics", "gdp_100m_yuan"]
+            + ["--more-figures"]  # the screen-only figures as files too: their titles must fit as well
+        )
+        == 0
     )
     assert "differences_belt.png" in checked and "differences_by_region_gdp_100m_yuan.png" in checked
     assert len([c for c in checked if c.startswith("map_")]) == 4

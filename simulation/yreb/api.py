@@ -302,10 +302,12 @@ class Comparison:
         map_outcome: str = "gdp_per_capita_yuan",
         chinese: bool = False,
         force: bool = False,
+        more_figures: bool = False,
     ) -> Path:
         """Write the comparison folder of ``yreb compare`` (plots, effects, report.html); returns it.
 
-        The default folder is results/compare-<baseline>-<scenarios>.
+        The default folder is results/compare-<baseline>-<scenarios>; ``more_figures``: the report's screen-only
+        charts as figure files too.
         """
         return write_comparison(
             self.comparison,
@@ -315,6 +317,7 @@ class Comparison:
             map_outcome=map_outcome,
             chinese=chinese,
             force=force,
+            more_figures=more_figures,
         )
 
 

@@ -19,7 +19,7 @@ EXIT_TERMINATED = 143  # SIGTERM: 128 + 15
 MAX_ECHO = 120  # characters of a bad value echoed in a message; longer values are cut
 
 # arguments that are switches: written as name=True in Python and --name on the command line
-SWITCHES = frozenset({"force", "resume", "decompose", "dry_run", "chinese"})
+SWITCHES = frozenset({"force", "resume", "decompose", "dry_run", "chinese", "more_figures"})
 _ARGUMENT = re.compile(r"\{([a-z_]+)\}")
 
 

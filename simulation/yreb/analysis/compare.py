@@ -50,6 +50,8 @@ METHOD = (
 # the summary's outcomes: (variable, whether its absolute change is shown besides the %)
 HEADLINE_OUTCOMES = ("gdp_100m_yuan", "real_income_per_capita_yuan", "welfare_yuan")
 TOP_REGIONS = 3  # largest regional gains and losses in the summary
+INTERACTION = "interaction"  # the decomposition's rows (yreb.analysis.decompose): what the parts leave
+TOTAL = "total"  # and the whole effect
 DEFAULT_OUTCOMES = (
     "gdp_100m_yuan",
     "real_income_per_capita_yuan",
@@ -616,3 +618,23 @@ def moved_share(table: pd.DataFrame, belt: str, rest: str) -> float | None:
     if belt not in gdp or rest not in gdp or not (gdp[belt] > 0 > gdp[rest]):
         return None
     return float(min(1.0, -gdp[rest] / gdp[belt]))
+
+
+def tornado_table(effects: pd.DataFrame, summary: pd.DataFrame, year: int) -> pd.DataFrame:
+    """One row per scenario, outcome and parameter: the effect (% of baseline) at the defaults, at the low and
+    the high end, and the swing, ranked by swing within each scenario and outcome."""
+    ok = effects[effects.error == ""]
+    wide = ok.pivot_table(
+        index=["scenario", "region", "variable", "parameter"], columns="end", values="pct_of_baseline"
+    ).reset_index()
+    wide.columns.name = None
+    values = ok.pivot_table(index=["parameter"], columns="end", values="value", aggfunc="first")
+    centre = summary[summary.year == year].set_index(["scenario", "region", "variable"]).pct_of_baseline
+    wide["default"] = [centre.get((s, r, v), np.nan) for s, r, v in zip(wide.scenario, wide.region, wide.variable)]
+    wide["low_value"] = wide.parameter.map(values["low"])
+    wide["high_value"] = wide.parameter.map(values["high"])
+    wide["swing"] = (wide["high"] - wide["low"]).abs()
+    wide = wide.sort_values(["scenario", "region", "variable", "swing"], ascending=[True, True, True, False])
+    return wide[
+        ["scenario", "region", "variable", "parameter", "low_value", "high_value", "low", "default", "high", "swing"]
+    ].reset_index(drop=True)

@@ -25,12 +25,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from yreb.analysis.compare import HEADLINE_OUTCOMES, Comparison, RunData, summarise_differences
+from yreb.analysis.compare import HEADLINE_OUTCOMES, INTERACTION, TOTAL, Comparison, RunData, summarise_differences
 from yreb.analysis.reruns import aggregated, paired_effects, resolve_document, scenario_document, simulate_cached
 from yreb.policies import FACTORS
 
-INTERACTION = "interaction"
-TOTAL = "total"
 KEYS = ["replication", "seed", "region", "variable", "unit", "year"]
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 
-import numpy as np
 import pandas as pd
 
 from yreb.analysis.compare import Comparison, RunData
@@ -93,23 +92,3 @@ def sensitivity(
 def _effect(row: pd.Series) -> dict:
     keys = ["region", "variable", "unit", "n_pairs", "mean_difference", "ci90_low", "ci90_high"]
     return {k: row[k] for k in keys} | {k: row[k] for k in ("pct_of_baseline", "pct_low", "pct_high")}
-
-
-def tornado_table(effects: pd.DataFrame, summary: pd.DataFrame, year: int) -> pd.DataFrame:
-    """One row per scenario, outcome and parameter: the effect (% of baseline) at the defaults, at the low and
-    the high end, and the swing, ranked by swing within each scenario and outcome."""
-    ok = effects[effects.error == ""]
-    wide = ok.pivot_table(
-        index=["scenario", "region", "variable", "parameter"], columns="end", values="pct_of_baseline"
-    ).reset_index()
-    wide.columns.name = None
-    values = ok.pivot_table(index=["parameter"], columns="end", values="value", aggfunc="first")
-    centre = summary[summary.year == year].set_index(["scenario", "region", "variable"]).pct_of_baseline
-    wide["default"] = [centre.get((s, r, v), np.nan) for s, r, v in zip(wide.scenario, wide.region, wide.variable)]
-    wide["low_value"] = wide.parameter.map(values["low"])
-    wide["high_value"] = wide.parameter.map(values["high"])
-    wide["swing"] = (wide["high"] - wide["low"]).abs()
-    wide = wide.sort_values(["scenario", "region", "variable", "swing"], ascending=[True, True, True, False])
-    return wide[
-        ["scenario", "region", "variable", "parameter", "low_value", "high_value", "low", "default", "high", "swing"]
-    ].reset_index(drop=True)

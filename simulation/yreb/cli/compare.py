@@ -30,8 +30,6 @@ def cmd_compare(args) -> int:
     regions = list(args.regions) if args.regions else runs[0].belt
     check_choice(regions, list(runs[0].regions.index), "--regions")
 
-    from yreb.analysis.decompose import decompose
-    from yreb.analysis.sensitivity import sensitivity
     from yreb.viz.report import write_comparison
 
     comparison = compare_runs(runs)
@@ -40,8 +38,15 @@ def cmd_compare(args) -> int:
         raise UserInputError("result folder already exists", file=str(out), expected="a new --out folder, or --force")
     cache = out.parent / ".cache"  # variants run by --decompose and --sensitivity, kept across --force
     say = (lambda text: print(f"  {text}", file=sys.stderr)) if not args.quiet else None
-    parts = decompose(comparison, cache_dir=cache, progress=say) if args.decompose else None
-    effects = sensitivity(comparison, cache_dir=cache, progress=say) if args.sensitivity else None
+    parts = effects = None
+    if args.decompose:  # these run the model: imported only when asked for (Mesa alone takes about 0.5 s)
+        from yreb.analysis.decompose import decompose
+
+        parts = decompose(comparison, cache_dir=cache, progress=say)
+    if args.sensitivity:
+        from yreb.analysis.sensitivity import sensitivity
+
+        effects = sensitivity(comparison, cache_dir=cache, progress=say)
     folder, warnings = write_comparison(
         comparison,
         out,
@@ -55,6 +60,7 @@ def cmd_compare(args) -> int:
         sensitivity=effects,
         pdf=not args.no_pdf,
         flags=FLAG_NAMES,
+        more_figures=args.more_figures,
     )
     for name, reps in comparison.pairs.items():
         print(f"{name} vs {comparison.baseline.name}: {len(reps)} paired replications")
@@ -122,6 +128,12 @@ def add_commands(subparsers) -> None:
         choices=["png", "svg", "pdf"],
         default=["png"],
         help="figure formats besides the PNG the report embeds (default png)",
+    )
+    p.add_argument(
+        "--more-figures",
+        action="store_true",
+        help="also write the report's screen-only charts (per-region absolute differences, levels) as figure files "
+        "(slower: the report draws them in the browser)",
     )
     p.add_argument("--no-pdf", action="store_true", help="do not print report.pdf (needs Chromium)")
     p.add_argument("--quiet", action="store_true", help="no progress messages")

@@ -21,7 +21,17 @@ from yreb.viz.plotting import (
 )
 
 Panel = tuple[str, str, str]  # (region, variable, panel title)
-__all__ = ["Panel", "panel_grid", "plot_difference_panels", "plot_level_panels", "save_figure"]
+__all__ = [
+    "Panel",
+    "difference_axis_title",
+    "difference_bands",
+    "level_bands",
+    "panel_grid",
+    "plot_difference_panels",
+    "plot_level_panels",
+    "replication_count",
+    "save_figure",
+]
 
 
 def panel_grid(n: int, ncols: int = 3, width: float = 5.0, height: float = 3.4):
@@ -74,6 +84,67 @@ def _unit_label(prefix: str, unit: str) -> str:
     return "\n".join(textwrap.wrap(f"{prefix}{unit}", 38))
 
 
+def _panel_rows(table: pd.DataFrame, panels: list[Panel]) -> pd.DataFrame:
+    """The rows of ``table`` shown in each panel, with the panel's position k in a column ``panel``."""
+    keys = pd.DataFrame({"region": [r for r, _, _ in panels], "variable": [v for _, v, _ in panels]})
+    keys["panel"] = range(len(panels))
+    selected = table[table.region.isin(set(keys.region)) & table.variable.isin(set(keys.variable))]
+    return selected.merge(keys, on=["region", "variable"])
+
+
+def difference_bands(summary: pd.DataFrame, panels: list[Panel], *, pct: bool) -> pd.DataFrame:
+    """Per panel, scenario and year: the mean paired difference (``mid``) and its 90% seed interval (``low``,
+    ``high``), in % of the baseline with ``pct``; and the variable's unit."""
+    mean, low, high = (
+        ("pct_of_baseline", "pct_low", "pct_high") if pct else ("mean_difference", "ci90_low", "ci90_high")
+    )
+    rows = _panel_rows(summary, panels)
+    bands = rows[["panel", "scenario", "year", mean, low, high, "unit"]]
+    bands = bands.rename(columns={mean: "mid", low: "low", high: "high"})
+    return bands.sort_values(["panel", "scenario", "year"], ignore_index=True)
+
+
+def level_bands(outcomes: pd.DataFrame, panels: list[Panel]) -> pd.DataFrame:
+    """Per panel, scenario and year: the median across replications (``mid``) and the 5-95% band (``low``,
+    ``high``); and the variable's unit."""
+    rows = _panel_rows(outcomes, panels)
+    bands = quantile_band(rows, ["panel", "scenario", "year"]).rename(columns={"median": "mid"})
+    units = rows.groupby("panel").unit.first()
+    return bands.assign(unit=bands.panel.map(units)).sort_values(["panel", "scenario", "year"], ignore_index=True)
+
+
+def difference_axis_title(unit: str, pct: bool, words: Words) -> str:
+    """The y-axis title of a difference panel."""
+    return words.t("difference_pct") if pct else words.t("difference") + words.unit(unit)
+
+
+def replication_count(outcomes: pd.DataFrame) -> str:
+    """Replications per scenario: '10', or '8-10' when the scenarios differ."""
+    counts = outcomes.groupby("scenario").replication.nunique()
+    return f"{counts.min()}" if counts.min() == counts.max() else f"{counts.min()}-{counts.max()}"
+
+
+def _draw_bands(
+    axes, bands, panels: list[Panel], order: list[str], y_titles: list[str], alpha: float, above_grid: bool
+):
+    """Each scenario's line with its band in its colour, panel by panel (``above_grid``: bands over the grid)."""
+    line_z, band_z = (3, 2) if above_grid else (2, 1)
+    for k, (ax, (_, _, title)) in enumerate(zip(axes, panels)):
+        rows = bands[bands.panel == k]
+        for scenario in [s for s in order if s in set(rows.scenario)]:
+            s = rows[rows.scenario == scenario]
+            colour = scenario_colour(scenario, order)
+            ax.plot(s.year, s.mid, color=colour, lw=1.8, label=scenario, zorder=line_z)
+            ax.fill_between(s.year, s.low, s.high, color=colour, alpha=alpha, lw=0, zorder=band_z)
+        ax.set_title(title, fontsize=10)
+        ax.set_ylabel(_unit_label("", y_titles[k]), fontsize=8)
+
+
+def _units(bands: pd.DataFrame, n: int) -> list[str]:
+    units = bands.groupby("panel").unit.first()
+    return [str(units.get(k, "")) for k in range(n)]
+
+
 def plot_difference_panels(
     summary: pd.DataFrame,
     panels: list[Panel],
@@ -89,20 +160,11 @@ def plot_difference_panels(
     scenario, with its 90% seed-interval band and a zero line drawn beneath; ``pct``: in % of the baseline
     (so small regions' changes are as visible as large ones')."""
     fig, axes = panel_grid(len(panels), ncols=ncols)
-    mean, low, high = (
-        ("pct_of_baseline", "pct_low", "pct_high") if pct else ("mean_difference", "ci90_low", "ci90_high")
-    )
-    for ax, (region, variable, title) in zip(axes, panels):
-        rows = summary[(summary.region == region) & (summary.variable == variable)]
+    bands = difference_bands(summary, panels, pct=pct)
+    for ax in axes:
         ax.axhline(0, color="#555555", lw=0.7, ls="--", zorder=1)
-        for scenario in [s for s in order if s in set(rows.scenario)]:
-            s = rows[rows.scenario == scenario].sort_values("year")
-            colour = scenario_colour(scenario, order)
-            ax.plot(s.year, s[mean], color=colour, lw=1.8, label=scenario, zorder=3)
-            ax.fill_between(s.year, s[low], s[high], color=colour, alpha=0.22, lw=0, zorder=2)
-        ax.set_title(title, fontsize=10)
-        unit = words.t("difference_pct") if pct else words.t("difference") + words.unit(rows.unit.iloc[0])
-        ax.set_ylabel(_unit_label("", unit), fontsize=8)
+    y_titles = [difference_axis_title(u, pct, words) for u in _units(bands, len(panels))]
+    _draw_bands(axes, bands, panels, order, y_titles, 0.22, above_grid=True)
     _finish(fig, axes, suptitle, axes[0], words.t("diff_legend", n=n_pairs), words)
     return fig
 
@@ -113,17 +175,8 @@ def plot_level_panels(
     """One panel per (region, variable): the median across replications for each scenario with the 5-95%
     band of the replications."""
     fig, axes = panel_grid(len(panels))
-    for ax, (region, variable, title) in zip(axes, panels):
-        rows = outcomes[(outcomes.region == region) & (outcomes.variable == variable)]
-        band = quantile_band(rows, ["scenario", "year"])
-        for scenario in [s for s in order if s in set(band.scenario)]:
-            b = band[band.scenario == scenario]
-            colour = scenario_colour(scenario, order)
-            ax.plot(b.year, b["median"], color=colour, lw=1.8, label=scenario)
-            ax.fill_between(b.year, b.low, b.high, color=colour, alpha=0.2, lw=0)
-        ax.set_title(title, fontsize=10)
-        ax.set_ylabel(_unit_label("", words.unit(rows.unit.iloc[0])), fontsize=8)
-    counts = outcomes.groupby("scenario").replication.nunique()
-    n_rep = f"{counts.min()}" if counts.min() == counts.max() else f"{counts.min()}-{counts.max()}"
+    bands = level_bands(outcomes, panels)
+    _draw_bands(axes, bands, panels, order, [words.unit(u) for u in _units(bands, len(panels))], 0.2, above_grid=False)
+    n_rep = replication_count(outcomes)
     _finish(fig, axes, suptitle, axes[0], words.t("level_legend", n=n_rep), words)
     return fig

@@ -139,6 +139,14 @@ EN = {
     "difference": "difference, ",
     "difference_pct": "difference, % of baseline",
     "year": "year",
+    "chart_scenario": "scenario",
+    "chart_line": "line",
+    "chart_band_low": "band, low",
+    "chart_band_high": "band, high",
+    "more_figures_note": (
+        "Drawn by your browser from the numbers in this file (hover for values; the ... menu of a chart saves it as "
+        "PNG or SVG). With {more_figures} they are also written as image files."
+    ),
     "decomp_title": "{scenario} vs {baseline}: where the effect in {year} comes from",
     "decomp_axis": "effect, % of baseline",
     "interaction": "interaction",
@@ -284,6 +292,14 @@ ZH = {
     "difference": "差异，",
     "difference_pct": "差异，占基准的%",
     "year": "年份",
+    "chart_scenario": "情景",
+    "chart_line": "线",
+    "chart_band_low": "带，下限",
+    "chart_band_high": "带，上限",
+    "more_figures_note": (
+        "由浏览器根据本文件中的数据绘制（鼠标悬停显示数值；图表的 ... 菜单可保存为 PNG 或 SVG）。"
+        "使用 {more_figures} 时也会写出图像文件。"
+    ),
     "decomp_title": "{scenario} 对比 {baseline}：{year}年效应的来源",
     "decomp_axis": "效应，占基准的%",
     "interaction": "交互作用",

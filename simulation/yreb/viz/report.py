@@ -16,6 +16,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import matplotlib
 import pandas as pd
@@ -38,15 +39,15 @@ from yreb.analysis.compare import (
     moved_share,
     net_flow_change,
     od_matrix,
+    tornado_table,
     version_warnings,
 )
-from yreb.analysis.decompose import Decomposition
 from yreb.analysis.metrics import BELT, NATION
-from yreb.analysis.sensitivity import tornado_table
 from yreb.errors import render_argument
 from yreb.runs.integrity import manifest, seal
 from yreb.runs.provenance import provenance
 from yreb.runs.storage import atomic_folder, write_json, write_table, write_text
+from yreb.viz.charts import Chart, difference_chart, level_chart, scripts_html
 from yreb.viz.compare_plots import plot_difference_panels, plot_level_panels
 from yreb.viz.i18n import ENGLISH, Words
 from yreb.viz.maps import ARROW_THRESHOLD, load_boundaries, plot_flow_map
@@ -54,6 +55,9 @@ from yreb.viz.pdf import print_pdf
 from yreb.viz.plotting import RUN_PLOTS, font_fallback_rc, plot_run, region_labels, save_figure, scenario_colour
 from yreb.viz.render import parallel_figures, wait_for_figures
 from yreb.viz.summary_plots import plot_decomposition, plot_tornado
+
+if TYPE_CHECKING:
+    from yreb.analysis.decompose import Decomposition
 
 CONCEPTS_NOTE = (
     "<p class='note'>100 million yuan, mean over replications. Real GDP (2015 prices) by location: produced in "
@@ -77,6 +81,7 @@ table.scenarios, table.fixed { table-layout: fixed; width: 100%; }
 table.scenarios td, table.fixed td, table.fixed th { overflow-wrap: anywhere; }
 td.pos { color: #14532d; } td.neg { color: #7f1d1d; }
 figure { margin: .5em 0 1.2em; } figcaption { margin-top: -.8em; }
+figure.chart { overflow-x: auto; margin: 1em 0 2em; } .chart-error { color: #a00; }
 @page { size: A4; margin: 13mm 12mm; }
 @media print {
   body { max-width: none; margin: 0; padding: 0; font-size: 9.5pt; line-height: 1.3; }
@@ -120,9 +125,9 @@ def metadata_html(metadata: dict, summary: str) -> str:
     return f"<details><summary>{html.escape(summary)}</summary><pre>{text}</pre></details>"
 
 
-def page(title: str, sections: list[tuple], intro: str = "", lang: str = "en") -> str:
+def page(title: str, sections: list[tuple], intro: str = "", lang: str = "en", scripts: str = "") -> str:
     """A complete HTML document: title, intro, then sections, each (heading, inner HTML) or (heading, inner
-    HTML, id, CSS class); a section of class ``page`` starts a new printed page."""
+    HTML, id, CSS class); a section of class ``page`` starts a new printed page; ``scripts`` end the body."""
     parts = []
     for section in sections:
         heading, inner, ident, cls = (*section, "", "")[:4]
@@ -131,7 +136,7 @@ def page(title: str, sections: list[tuple], intro: str = "", lang: str = "en") -
     body = "\n".join(parts)
     return (
         f"<!DOCTYPE html>\n<html lang='{lang}'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-        f"<style>{STYLE}</style></head>\n<body><h1>{html.escape(title)}</h1>\n{intro}\n{body}\n</body></html>\n"
+        f"<style>{STYLE}</style></head>\n<body><h1>{html.escape(title)}</h1>\n{intro}\n{body}\n{scripts}</body></html>\n"
     )
 
 
@@ -475,11 +480,11 @@ def display_labels(c: Comparison, chinese: bool) -> dict[str, str]:
 
 @dataclass
 class Figures:
-    """The comparison's figures by part of the report: (PNG path, caption) lists."""
+    """The comparison's figures by part of the report: (PNG path, caption) lists, and charts."""
 
     summary: dict[str, dict[str, tuple[Path, str]]]  # scenario -> {"decomposition"|"tornado": figure}
     detail: list[tuple[Path, str]]
-    more: list[tuple[Path, str]]
+    more: list[Chart]  # screen only, drawn by the browser
     carbon: list[tuple[Path, str]] = field(default_factory=list)  # when the runs recorded CO2
 
 
@@ -538,8 +543,10 @@ def comparison_figures(
     formats: tuple[str, ...] = ("png",),
     decomposition: Decomposition | None = None,
     tornado: pd.DataFrame | None = None,
+    more_figures: bool = False,
 ) -> Figures:
-    """Write the comparison's plots into ``folder`` (PNG and ``formats``), grouped as the report shows them."""
+    """Write the comparison's plots into ``folder`` (PNG and ``formats``), grouped as the report shows them; the
+    screen-only ones as charts for the browser (and as files too with ``more_figures``)."""
     base, order, end = c.baseline, c.order, c.end_year
     vs = f"{', '.join(order[1:])} vs {base.name}"
     headline = base.headline_regions
@@ -641,24 +648,22 @@ def comparison_figures(
             words.t("cap_inequality"),
         )
     )
-    # more figures (screen only): absolute differences per region of every variable (% for real GDP is above)
+    # more figures (screen only, drawn by the browser; as files too with ``more_figures``): absolute differences
+    # per region of every variable (% for real GDP is above) and the levels
     for o in [o for o in outcomes if o in VARIABLES]:
-        fig = plot_difference_panels(
-            c.summary, region_panels(o), order, words.t("diff_region_title", outcome=words.outcome(o), vs=vs), n_pairs,
-            words=words, ncols=5,
-        )  # fmt: skip
-        figures.more.append((save(fig, f"differences_by_region_{o}"), ""))
+        title = words.t("diff_region_title", outcome=words.outcome(o), vs=vs)
+        name = f"differences_by_region_{o}"
+        args = (c.summary, region_panels(o), order, title, n_pairs)
+        figures.more.append(difference_chart(*args, words=words, ident=name))
+        if more_figures:
+            save(plot_difference_panels(*args, words=words, ncols=5), name)
     belt_outcomes = [o for o in outcomes if o in set(c.summary.loc[c.summary.region == BELT, "variable"])]
     level_panels = [(r, o, f"{labels.get(r, r)}: {words.outcome(o)}") for o in HEADLINE_OUTCOMES for r in headline]
     level_panels += [(BELT, o, words.outcome(o)) for o in belt_outcomes if o not in VARIABLES]
-    figures.more.append(
-        (
-            save(
-                plot_level_panels(c.outcomes, level_panels, order, words.t("levels_title"), words=words), "levels_belt"
-            ),
-            words.t("cap_levels"),
-        )
-    )
+    title = words.t("levels_title")
+    figures.more.append(level_chart(c.outcomes, level_panels, order, title, words=words, ident="levels_belt"))
+    if more_figures:
+        save(plot_level_panels(c.outcomes, level_panels, order, title, words=words), "levels_belt")
     return figures
 
 
@@ -745,7 +750,8 @@ def comparison_html(
     )
     detail.append(
         f"<details class='no-print'><summary>{_e(words.t('more_figures'))}</summary>"
-        + "\n".join(image_html(path, caption) for path, caption in figures.more)
+        f"<p class='note'>{_e(words.t('more_figures_note', more_figures=_how_to('more_figures', flags)))}</p>"
+        + "\n".join(chart.html() for chart in figures.more)
         + "</details>"
     )
     sections.append((words.t("detail"), "\n".join(detail), "detail", "page"))
@@ -762,7 +768,7 @@ def comparison_html(
     )
     sections.append((words.t("method"), method, "method", "page"))
     title = words.t("title", scenarios=", ".join(c.order[1:]), baseline=base.name)
-    return page(title, sections, lang="zh" if words.chinese else "en")
+    return page(title, sections, lang="zh" if words.chinese else "en", scripts=scripts_html() if figures.more else "")
 
 
 def write_comparison(
@@ -779,8 +785,10 @@ def write_comparison(
     sensitivity: pd.DataFrame | None = None,
     pdf: bool = True,
     flags: dict[str, str] | None = None,
+    more_figures: bool = False,
 ) -> tuple[Path, list[str]]:
-    """Write plots (PNG and ``formats``), effects.csv/.md, the full difference table, flow matrices, the
+    """Write plots (PNG and ``formats``; the screen-only ones as browser-drawn charts, and as files too with
+    ``more_figures``), effects.csv/.md, the full difference table, flow matrices, the
     decomposition and sensitivity tables when given, report.html and (``pdf``, with a Chromium) report.pdf,
     atomically. Returns the folder and the warnings (unpaired replications; a PDF that could not be made)."""
     base = c.baseline
@@ -800,7 +808,7 @@ def write_comparison(
         with parallel_figures():  # drawn by child processes; all written when the block ends
             figures = comparison_figures(
                 c, tmp, outcomes, regions, map_outcome, labels, words=words, formats=formats,
-                decomposition=decomposition, tornado=tornado,
+                decomposition=decomposition, tornado=tornado, more_figures=more_figures,
             )  # fmt: skip
         written = write_table(table, tmp / "effects", csv=True)
         write_text_atomic(tmp / "effects.md", effects_markdown(table, base.name))
@@ -840,6 +848,7 @@ def write_comparison(
                     "decomposition": decomposition is not None,
                     "sensitivity": sensitivity is not None,
                     "formats": ["png", *[f for f in formats if f != "png"]],
+                    "more_figures": more_figures,
                     "warnings": warnings,
                     **provenance(),
                     "integrity": manifest(tmp, [*written, tmp / "effects.md"]),

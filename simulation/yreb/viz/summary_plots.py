@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from yreb.analysis.decompose import INTERACTION, TOTAL
+from yreb.analysis.compare import INTERACTION, TOTAL
 from yreb.viz.i18n import ENGLISH, Words
 from yreb.viz.plotting import fit_suptitle, fit_title, plt
 

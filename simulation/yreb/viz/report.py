@@ -805,25 +805,25 @@ def write_comparison(
     warnings = [*version_warnings(c.runs), *c.pairing_warnings()]
     inputs = [r.folder for r in c.runs]
     with matplotlib.rc_context(rc), atomic_folder(Path(out), force, kind="comparison", inputs=inputs) as tmp:
-        with parallel_figures():  # drawn by child processes; all written when the block ends
+        with parallel_figures():  # drawn by child processes while the tables are written; all done when it ends
             figures = comparison_figures(
                 c, tmp, outcomes, regions, map_outcome, labels, words=words, formats=formats,
                 decomposition=decomposition, tornado=tornado, more_figures=more_figures,
             )  # fmt: skip
-        written = write_table(table, tmp / "effects", csv=True)
-        write_text_atomic(tmp / "effects.md", effects_markdown(table, base.name))
-        written += write_table(c.summary, tmp / "differences_over_time")
-        written += write_table(flow_matrices(c.runs), tmp / "flow_matrices")
-        summaries = [
-            headline_table(c.summary, run.name, end, base.headline_regions, base.belt).assign(scenario=run.name)
-            for run in c.runs[1:]
-        ]
-        written += write_table(pd.concat(summaries, ignore_index=True), tmp / "summary", csv=True)
-        if decomposition is not None:
-            written += write_table(decomposition.table, tmp / "decomposition", csv=True)
-        if sensitivity is not None:
-            written += write_table(sensitivity, tmp / "sensitivity", csv=True)
-            written += write_table(tornado, tmp / "tornado", csv=True)
+            written = write_table(table, tmp / "effects", csv=True)
+            write_text_atomic(tmp / "effects.md", effects_markdown(table, base.name))
+            written += write_table(c.summary, tmp / "differences_over_time")
+            written += write_table(flow_matrices(c.runs), tmp / "flow_matrices")
+            summaries = [
+                headline_table(c.summary, run.name, end, base.headline_regions, base.belt).assign(scenario=run.name)
+                for run in c.runs[1:]
+            ]
+            written += write_table(pd.concat(summaries, ignore_index=True), tmp / "summary", csv=True)
+            if decomposition is not None:
+                written += write_table(decomposition.table, tmp / "decomposition", csv=True)
+            if sensitivity is not None:
+                written += write_table(sensitivity, tmp / "sensitivity", csv=True)
+                written += write_table(tornado, tmp / "tornado", csv=True)
         html_text = comparison_html(
             c, figures, table, gdp_concepts_end_year(c.outcomes, end), labels, outcomes=outcomes, regions=regions,
             words=words, decomposition=decomposition, tornado=tornado, warnings=warnings, flags=flags,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import tempfile
 
 import pytest
 
@@ -13,6 +14,11 @@ from yreb.errors import UserInputError
 from yreb.viz.pdf import find_chromium
 
 CJK_SAMPLE = "上海市江苏省摘要"
+
+# iam-units keeps pint's disk cache in the user's cache folder, shared by every venv of the same Python, and an
+# entry names the pint files of the venv that wrote it: once that venv is deleted (the packaging tests' pyam
+# venv), every later import of iam_units fails on the missing file. Each test process gets its own cache.
+os.environ["IAM_UNITS_CACHE"] = tempfile.mkdtemp(prefix="yreb-tests-iam-units-")
 
 
 def _apt_install(package: str) -> None:

@@ -44,6 +44,9 @@ def test_end_to_end_baseline(tmp_path):
     assert meta["timings"]["total_seconds"] > 0
     for plot in ("gdp_100m_yuan", "gdp_per_capita_yuan", "talent_persons", "capital_installed_100m_yuan"):
         assert (folder / f"{plot}.png").stat().st_size > 10_000
+    # the inequality metrics are a chart in report.html (drawn by the browser), a file only with --more-figures
+    assert "data-chart='inequality'" in (folder / "report.html").read_text(encoding="utf-8")
+    assert not (folder / "inequality.png").exists()
     assert (folder / "scenario.toml").read_text() == (ROOT / "scenarios" / "baseline.toml").read_text()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".yreb-tmp")]
 

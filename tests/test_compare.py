@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import shutil
@@ -78,6 +79,7 @@ def runs(tmp_path_factory):
                 "--out",
                 str(out),
                 "--quiet",
+                "--more-figures",
             ]
         )
         == 0
@@ -309,8 +311,11 @@ def test_run_report_is_self_contained(runs):
     _, base, scen = runs
     report = (scen / "report.html").read_text(encoding="utf-8")
     srcs = re.findall(r'<img alt="[^"]*" src="([^"]*)"', report)
-    assert len(srcs) == 5 and all(s.startswith("data:image/png;base64,") for s in srcs)
+    assert len(srcs) == 4 and all(s.startswith("data:image/png;base64,") for s in srcs)
     assert "Belt barriers removed" in report and "barrier from 2016" in report and "root_seed" in report
+    # the inequality metrics: a chart drawn by the browser, with the scripts inlined; a file with --more-figures
+    chart = re.search(r"<script type='application/json' data-chart='inequality'>(.*?)</script>", report).group(1)
+    assert len(json.loads(chart)["concat"]) == 12 and report.count("<script>") == 4
     assert (scen / "inequality.png").stat().st_size > 20_000
     assert not (base / "report.html").exists()  # --no-plots: no plots, no report
 

@@ -116,7 +116,8 @@ def test_an_interruption_in_the_parent_kills_the_children(tmp_path, monkeypatch)
 
 @pytest.mark.skipif(render.available_cpus() < 2, reason="figures are forked with two CPUs or more")
 def test_a_run_forks_its_figures(tmp_path):
-    """`yreb run` draws its five figures in children (a progress-bar monitor thread once kept them in line)."""
+    """`yreb run` draws its four figures in children (a progress-bar monitor thread once kept them in line); the
+    inequality metrics are a chart in report.html unless --more-figures."""
     script = (
         "import os, sys\n"
         "from yreb.cli import main\n"
@@ -128,8 +129,8 @@ def test_a_run_forks_its_figures(tmp_path):
     )
     done = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    assert "FORKS 5" in done.stdout, done.stdout
-    assert len(list((tmp_path / "baseline").glob("*.png"))) == 5
+    assert "FORKS 4" in done.stdout, done.stdout
+    assert len(list((tmp_path / "baseline").glob("*.png"))) == 4
 
 
 FIGURE_SCRIPT = """

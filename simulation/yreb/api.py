@@ -14,6 +14,7 @@ naming the file or argument, the field and what was expected. Reference: docs/AP
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -178,8 +179,16 @@ class Result:
         """Write the result as ``format`` (iamc, netcdf or csv) to ``path`` atomically, as ``yreb export``."""
         return export_table(self.table, self.metadata, Path(path), format, force=force, folder=self.folder)
 
-    def save(self, out_dir: str | Path = DEFAULT_RESULTS, *, force: bool = False, plots: bool = True) -> Path:
-        """Write ``out_dir/<name>/`` exactly as ``yreb run`` does (tables, metadata, plots); returns the folder.
+    def save(
+        self,
+        out_dir: str | Path = DEFAULT_RESULTS,
+        *,
+        force: bool = False,
+        plots: bool = True,
+        more_figures: bool = False,
+    ) -> Path:
+        """Write ``out_dir/<name>/`` exactly as ``yreb run`` does (tables, metadata, plots; ``more_figures``: the
+        report's inequality chart as inequality.png too); returns the folder.
 
         The folder is written by the command line's own code path, which runs the scenario again (the same
         seeds give the same numbers; this is checked). An existing folder is replaced only with ``force``.
@@ -190,7 +199,7 @@ class Result:
                 file=str(self.folder),
                 expected="a result of yreb.run(...)",
             )
-        figures = write_run_figures if plots else None
+        figures = functools.partial(write_run_figures, more_figures=more_figures) if plots else None
         folder = run_to_folder(self.scenario, Path(out_dir), force=force, progress=False, figures=figures)
         table, metadata = load_results(folder)
         same = table[["region", "variable", "year", "replication"]].equals(

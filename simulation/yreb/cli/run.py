@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
@@ -26,7 +27,9 @@ def cmd_run(args) -> int:
 
     figures = None
     if not args.no_plots:  # matplotlib only when there are plots to draw
-        from yreb.viz.report import write_run_figures as figures
+        from yreb.viz.report import write_run_figures
+
+        figures = functools.partial(write_run_figures, more_figures=args.more_figures)
     folder = run_to_folder(scenario, args.out, force=args.force, progress=not args.quiet, figures=figures)
     timings = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))["timings"]
     fitted = (
@@ -83,6 +86,11 @@ def add_commands(subparsers) -> None:
         "ones; repeat for several files",
     )
     run.add_argument("--no-plots", action="store_true", help="skip the plots")
+    run.add_argument(
+        "--more-figures",
+        action="store_true",
+        help="also write the run report's browser-drawn inequality chart as inequality.png (slower)",
+    )
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(func=cmd_run)
 

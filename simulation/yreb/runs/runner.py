@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -107,28 +108,28 @@ def run_to_folder(
     *,
     force: bool = False,
     progress: bool = True,
-    figures: Callable[[pd.DataFrame, Path, ResolvedScenario], object] | None = None,
+    figures: Callable[[pd.DataFrame, Path, ResolvedScenario], AbstractContextManager] | None = None,
 ) -> Path:
     """Simulate and write ``out_dir/<scenario name>/`` atomically; returns the folder.
 
     metadata.json records the SHA-256, row count and schema of every table written (``yreb.runs.integrity``)
-    and is sealed with its own checksum. ``figures(results, folder, scenario)``, if given, adds plots and
-    reports (e.g. ``yreb.viz.report.write_run_figures``) before the folder is moved into place.
+    and is sealed with its own checksum. ``figures(results, folder, scenario)``, if given, is a context manager
+    entered before the tables are written and left after (e.g. ``yreb.viz.report.write_run_figures``: plots
+    drawn meanwhile, then the report); all before the folder is moved into place.
     """
     target = Path(out_dir) / scenario.spec.name
     sources = [s for s in (scenario.source, scenario.table.source_file) if Path(s).exists()]
     with atomic_folder(target, force, kind="run", inputs=sources) as tmp:
         output = simulate(scenario, progress=progress)
-        written = write_table(output.results, tmp / "results")
-        written += write_table(output.flows, tmp / "flows", csv=False)
-        if Path(scenario.source).is_file():
-            copy_file(Path(scenario.source), tmp / "scenario.toml")
-            written.append(tmp / "scenario.toml")
-        inputs = write_inputs(scenario, tmp)
-        written += [tmp / INPUTS_FOLDER / name for name in inputs]
-        meta = run_metadata(scenario, output, inputs)
-        meta["integrity"] = manifest(tmp, written)
-        write_json(tmp / "metadata.json", seal(meta))
-        if figures is not None:
-            figures(output.results, tmp, scenario)
+        with figures(output.results, tmp, scenario) if figures is not None else nullcontext():
+            written = write_table(output.results, tmp / "results")
+            written += write_table(output.flows, tmp / "flows", csv=False)
+            if Path(scenario.source).is_file():
+                copy_file(Path(scenario.source), tmp / "scenario.toml")
+                written.append(tmp / "scenario.toml")
+            inputs = write_inputs(scenario, tmp)
+            written += [tmp / INPUTS_FOLDER / name for name in inputs]
+            meta = run_metadata(scenario, output, inputs)
+            meta["integrity"] = manifest(tmp, written)
+            write_json(tmp / "metadata.json", seal(meta))
     return target

@@ -13,7 +13,8 @@ from __future__ import annotations
 import base64
 import html
 import json
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -156,33 +157,34 @@ def policies_text(run) -> str:
     )
 
 
-def write_run_figures(results: pd.DataFrame, folder: Path, scenario) -> Path:
-    """The run plots and report.html of a result folder being written (``run_to_folder(figures=...)``); the
-    figures are drawn by child processes (``parallel_figures``) while the report's tables are computed."""
+RUN_MORE_FIGURES = "'yreb run --more-figures' (in Python: save(more_figures=True))"
+
+
+@contextmanager
+def write_run_figures(results: pd.DataFrame, folder: Path, scenario, *, more_figures: bool = False) -> Iterator[None]:
+    """The run plots and report.html of a result folder being written (``run_to_folder(figures=...)``): the
+    plots are drawn from ``results`` by child processes (``parallel_figures``) while the block writes the
+    tables; report.html (``write_run_report``) is written from the folder when the block ends."""
     with parallel_figures():
-        return write_run_report(folder, lambda: plot_run(results, folder, scenario))
+        plot_run(results, folder, scenario)
+        yield
+        write_run_report(folder, more_figures=more_figures)
 
 
-def write_run_report(folder: str | Path, draw_run_plots: Callable[[], object] | None = None) -> Path:
-    """``folder/report.html`` for one result folder: its description, plots (a new inequality.png, then
-    ``draw_run_plots()`` while it is drawn), end-year belt outcomes, GDP concepts and metadata."""
+def write_run_report(folder: str | Path, *, more_figures: bool = False) -> Path:
+    """``folder/report.html`` for one result folder: its description, its plots, the belt's inequality metrics as
+    a chart the browser draws (and as inequality.png with ``more_figures``), end-year belt outcomes, GDP
+    concepts and metadata."""
     folder = Path(folder)
     run = load_run(folder, flows=False)
     outcomes = run.outcomes()
     end = run.years[1]
     panels = [(BELT, m, OUTCOME_LABELS[m]) for m in INEQUALITY_METRICS]
-    save_figure(
-        plot_level_panels(
-            outcomes,
-            panels,
-            [run.name],
-            f"Inequality, convergence and concentration in the belt: scenario '{run.name}'",
-        ),
-        folder / "inequality.png",
-    )
-    if draw_run_plots is not None:
-        draw_run_plots()
-    images = [folder / f"{v}.png" for v in RUN_PLOTS] + [folder / "inequality.png"]
+    title = f"Inequality, convergence and concentration in the belt: scenario '{run.name}'"
+    if more_figures:
+        save_figure(plot_level_panels(outcomes, panels, [run.name], title), folder / "inequality.png")
+    inequality = level_chart(outcomes, panels, [run.name], title, ident="inequality")
+    images = [folder / f"{v}.png" for v in RUN_PLOTS]
     intro = (
         f"<p>{html.escape(run.description or '(no description)')}</p><p class='note'>{run.years[0]}-{end}, "
         f"{run.results.replication.nunique()} replication(s), root seed {esc(run.metadata['scenario'].get('seed'))}; "
@@ -190,6 +192,11 @@ def write_run_report(folder: str | Path, draw_run_plots: Callable[[], object] | 
     )
     sections = [
         ("Plots", "\n".join(image_html(p) for p in images)),
+        (
+            "Inequality, convergence and concentration in the belt",
+            f"<p class='note'>{_e(ENGLISH.t('more_figures_note', more_figures=RUN_MORE_FIGURES))}</p>"
+            + inequality.html(),
+        ),
         (
             f"Nation, belt and rest of China in {end}",
             "<p class='note'>Median and 5-95% quantiles across replications; totals over the regions of each "
@@ -205,7 +212,7 @@ def write_run_report(folder: str | Path, draw_run_plots: Callable[[], object] | 
         ("Metadata", metadata_html(run.metadata, "metadata.json (scenario, seeds, versions, timings)")),
     ]
     path = folder / "report.html"
-    write_text_atomic(path, page(f"Run report: {run.name}", sections, intro))
+    write_text_atomic(path, page(f"Run report: {run.name}", sections, intro, scripts=scripts_html()))
     return path
 
 

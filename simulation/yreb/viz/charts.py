@@ -4,13 +4,11 @@ The report's screen-only figures are small multiples of many panels; matplotlib 
 each panel, the browser a few milliseconds. A chart here is a specification (data included) in the HTML, drawn
 when the page is opened; the Vega, Vega-Lite and vega-embed scripts (``yreb/viz/vendor``, written by
 ``tools/vendor_vega.py``) are inlined once per page, so the report stays one file that works offline. Each
-chart's menu saves it as PNG or SVG; ``yreb compare --more-figures`` writes the same panels as files
-(matplotlib) instead.
+chart's menu saves it as PNG or SVG; ``--more-figures`` writes the same panels as files (matplotlib) too.
 """
 
 from __future__ import annotations
 
-import html
 import json
 import math
 import textwrap
@@ -21,7 +19,14 @@ from importlib.resources import files
 import numpy as np
 import pandas as pd
 
-from yreb.viz.compare_plots import Panel, difference_axis_title, difference_bands, level_bands, replication_count
+from yreb.viz.compare_plots import (
+    Panel,
+    difference_axis_titles,
+    difference_bands,
+    level_axis_titles,
+    level_bands,
+    replication_count,
+)
 from yreb.viz.i18n import ENGLISH, Words
 from yreb.viz.plotting import scenario_colour
 
@@ -32,21 +37,19 @@ SIGNIFICANT_DIGITS = 6  # of the values in a chart's data (what a tooltip shows;
 
 @dataclass(frozen=True)
 class Chart:
-    """One chart: its Vega-Lite specification and caption; ``html()`` is where it appears in the page."""
+    """One chart: its Vega-Lite specification; ``html()`` is where it appears in the page."""
 
     ident: str
     spec: dict
-    caption: str = ""
 
     def html(self) -> str:
         """A container and the specification (JSON inside a script element, '<' escaped); drawn by
         ``scripts_html``'s loader."""
         text = json.dumps(self.spec, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
         text = text.replace("<", "\\u003c")
-        caption = f"<figcaption class='note'>{html.escape(self.caption)}</figcaption>" if self.caption else ""
         return (
             f"<figure class='chart'><div id='{self.ident}' class='vega-chart'></div>"
-            f"<script type='application/json' data-chart='{self.ident}'>{text}</script>{caption}</figure>"
+            f"<script type='application/json' data-chart='{self.ident}'>{text}</script></figure>"
         )
 
 
@@ -100,7 +103,6 @@ def band_panels(
     zero_line: bool,
     columns: int,
     ident: str,
-    caption: str = "",
 ) -> Chart:
     """Small multiples: panel k shows, for each scenario, its line ``mid`` over ``year`` with the band ``low``
     to ``high`` (and a dashed zero line when ``zero_line``). ``bands`` has the columns panel (k), scenario, year,
@@ -135,8 +137,13 @@ def band_panels(
     }
     band_colour = {**colour, "legend": None}  # the legend shows the lines
     year_label = words.t("year")
-    x = {"field": "t", "type": "quantitative", "title": year_label, "axis": {"format": "d", "tickMinStep": 1}}
-    x["scale"] = {"zero": False, "nice": False}
+    x = {
+        "field": "t",
+        "type": "quantitative",
+        "title": year_label,
+        "axis": {"format": "d", "tickMinStep": 1},
+        "scale": {"zero": False, "nice": False},
+    }
     tooltip = [
         {"field": "s", "title": words.t("chart_scenario")},
         {"field": "t", "title": year_label},
@@ -190,7 +197,7 @@ def band_panels(
         "resolve": {"scale": {"y": "independent"}},
         "config": {"view": {"stroke": "#dddddd"}, "axis": {"grid": True, "gridOpacity": 0.3}},
     }
-    return Chart(ident, spec, caption)
+    return Chart(ident, spec)
 
 
 def difference_chart(
@@ -207,8 +214,7 @@ def difference_chart(
 ) -> Chart:
     """``compare_plots.plot_difference_panels`` drawn by the browser: the same panels, bands and colours."""
     bands = difference_bands(summary, panels, pct=pct)
-    units = bands.groupby("panel").unit.first()
-    axes = [(t, difference_axis_title(str(units.get(k, "")), pct, words)) for k, (_, _, t) in enumerate(panels)]
+    axes = list(zip([t for _, _, t in panels], difference_axis_titles(bands, len(panels), pct, words)))
     return band_panels(
         bands, axes, order, title, words.t("diff_legend", n=n_pairs), words=words, zero_line=True, columns=columns,
         ident=ident,
@@ -220,7 +226,6 @@ def level_chart(
 ) -> Chart:
     """``compare_plots.plot_level_panels`` drawn by the browser: the same panels, bands and colours."""
     bands = level_bands(outcomes, panels)
-    units = bands.groupby("panel").unit.first()
-    axes = [(t, words.unit(str(units.get(k, "")))) for k, (_, _, t) in enumerate(panels)]
+    axes = list(zip([t for _, _, t in panels], level_axis_titles(bands, len(panels), words)))
     legend = words.t("level_legend", n=replication_count(outcomes))
     return band_panels(bands, axes, order, title, legend, words=words, zero_line=False, columns=3, ident=ident)

@@ -24,7 +24,9 @@ Panel = tuple[str, str, str]  # (region, variable, panel title)
 __all__ = [
     "Panel",
     "difference_axis_title",
+    "difference_axis_titles",
     "difference_bands",
+    "level_axis_titles",
     "level_bands",
     "panel_grid",
     "plot_difference_panels",
@@ -145,6 +147,16 @@ def _units(bands: pd.DataFrame, n: int) -> list[str]:
     return [str(units.get(k, "")) for k in range(n)]
 
 
+def difference_axis_titles(bands: pd.DataFrame, n: int, pct: bool, words: Words) -> list[str]:
+    """The y-axis title of each of the n panels of ``difference_bands``."""
+    return [difference_axis_title(u, pct, words) for u in _units(bands, n)]
+
+
+def level_axis_titles(bands: pd.DataFrame, n: int, words: Words) -> list[str]:
+    """The y-axis title (the unit) of each of the n panels of ``level_bands``."""
+    return [words.unit(u) for u in _units(bands, n)]
+
+
 def plot_difference_panels(
     summary: pd.DataFrame,
     panels: list[Panel],
@@ -163,7 +175,7 @@ def plot_difference_panels(
     bands = difference_bands(summary, panels, pct=pct)
     for ax in axes:
         ax.axhline(0, color="#555555", lw=0.7, ls="--", zorder=1)
-    y_titles = [difference_axis_title(u, pct, words) for u in _units(bands, len(panels))]
+    y_titles = difference_axis_titles(bands, len(panels), pct, words)
     _draw_bands(axes, bands, panels, order, y_titles, 0.22, above_grid=True)
     _finish(fig, axes, suptitle, axes[0], words.t("diff_legend", n=n_pairs), words)
     return fig
@@ -176,7 +188,7 @@ def plot_level_panels(
     band of the replications."""
     fig, axes = panel_grid(len(panels))
     bands = level_bands(outcomes, panels)
-    _draw_bands(axes, bands, panels, order, [words.unit(u) for u in _units(bands, len(panels))], 0.2, above_grid=False)
+    _draw_bands(axes, bands, panels, order, level_axis_titles(bands, len(panels), words), 0.2, above_grid=False)
     n_rep = replication_count(outcomes)
     _finish(fig, axes, suptitle, axes[0], words.t("level_legend", n=n_rep), words)
     return fig

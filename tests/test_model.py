@@ -177,3 +177,39 @@ def test_haversine_matches_reference_distance():
     """Shanghai-Nanjing 269.7 km in the reference data (capital_distances.csv)."""
     d = k.haversine_km(np.array([121.473662, 118.796682]), np.array([31.230372, 32.05957]))
     assert d[0, 1] == pytest.approx(269.7, abs=0.1)
+
+
+def test_in_place_cost_kernels_equal_their_equations_bit_for_bit():
+    """haversine_km, trade_deterrence, migration_cost, deterrence and round_rows_preserving_sums work in place
+    to keep few N x N arrays alive at large N; each equals its MODEL.md equation written as plain numpy
+    expressions, bit for bit (scalar barrier level, and one level per sector)."""
+    rng = np.random.default_rng(3)
+    n = 9
+    lon, lat = rng.uniform(100, 122, n), rng.uniform(24, 34, n)
+    rlon, rlat = np.radians(lon), np.radians(lat)
+    hav = (
+        np.sin((rlat[None, :] - rlat[:, None]) / 2) ** 2
+        + np.cos(rlat)[:, None] * np.cos(rlat)[None, :] * np.sin((rlon[None, :] - rlon[:, None]) / 2) ** 2
+    )
+    assert np.array_equal(k.haversine_km(lon, lat), 2.0 * k.EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(hav, 0, 1))))
+    distance = k.haversine_km(lon, lat)
+    border = (rng.random((n, n)) < 0.5).astype(float)
+    internal, costs = rng.uniform(10, 50, n), np.array([0.4, 0.9, 1.3])
+    for level in (0.7, rng.uniform(0, 1, (3, 1, 1)), rng.uniform(0, 1, (1, n, n))):
+        d = distance.copy()
+        np.fill_diagonal(d, internal)
+        expected = np.exp(-4.3 * (1.1 * np.log(d)[None] + costs[:, None, None] * (level * border)))
+        assert np.array_equal(k.trade_deterrence(distance, internal, border, costs, level, 1.1, 4.3), expected)
+    level = rng.uniform(0, 1, (n, n))
+    mu = (1.0 + distance / 300.0) ** 1.3 * np.exp(0.8 * level * border)
+    np.fill_diagonal(mu, 1.0)
+    assert np.array_equal(k.migration_cost(distance, border, 0.8, level, 300.0, 1.3), mu)
+    cost = k.migration_cost(distance, border, 0.8, level, 300.0, 1.3)
+    assert np.array_equal(k.deterrence(cost.copy(), 2.5, out=cost), mu ** (-2.5))
+    target = rng.random((n, n)) * 1e4
+    running = np.rint(np.cumsum(target, axis=1)).astype(np.int64)
+    assert np.array_equal(k.round_rows_preserving_sums(target), np.diff(running, axis=1, prepend=0))
+    assert np.array_equal(
+        k.round_rows_preserving_sums(target.T),
+        np.diff(np.rint(np.cumsum(target.T, axis=1)).astype(np.int64), axis=1, prepend=0),
+    )

@@ -72,10 +72,16 @@ def labour_exponents(params: ModelParameters, talent: np.ndarray, labour: np.nda
 # --- cost matrices under status-quo barriers -----------------------------------------------------------
 
 
+def scaled_distance_km(table: RegionTable, distance_factor: float) -> np.ndarray:
+    """The table's (read-only) distances times ``distance_factor``; the array itself when the factor is 1."""
+    distance_km = table.distance_km()
+    return distance_km if distance_factor == 1.0 else distance_km * distance_factor
+
+
 def trade_deterrence(table: RegionTable, params: ModelParameters, level=1.0, distance_factor=1.0) -> np.ndarray:
     """tau^-theta (S x N x N) under barrier level ``level`` (7.3)."""
     return k.trade_deterrence(
-        table.distance_km() * distance_factor,
+        scaled_distance_km(table, distance_factor),
         k.internal_distance_km(table.land_area_km2),
         table.border(),
         np.array(params.border_cost_goods),
@@ -92,14 +98,14 @@ def migration_deterrence(table: RegionTable, params: ModelParameters, factor: st
         "labour": (params.border_cost_labour, params.migration_elasticity_labour),
     }[factor]
     mu = k.migration_cost(
-        table.distance_km() * distance_factor,
+        scaled_distance_km(table, distance_factor),
         table.border(),
         cost,
         level,
         params.distance_scale_km,
         params.distance_elasticity,
     )
-    return k.deterrence(mu, kappa)
+    return k.deterrence(mu, kappa, out=mu)
 
 
 def capital_friction(distance_km, border, params: ModelParameters, level) -> np.ndarray:
@@ -118,7 +124,7 @@ def capital_friction(distance_km, border, params: ModelParameters, level) -> np.
 def spillover(table: RegionTable, params: ModelParameters, level=1.0, distance_factor=1.0) -> np.ndarray:
     """Spillover weights s[j, k] under barrier level ``level`` (7.7)."""
     return k.spillover_weights(
-        table.distance_km() * distance_factor,
+        scaled_distance_km(table, distance_factor),
         table.border(),
         params.spillover_half_distance_km,
         params.technology_barrier,
@@ -184,9 +190,10 @@ def initial_stocks(table: RegionTable, params: ModelParameters) -> tuple[np.ndar
     pattern = migration_pattern(table.names)
     source = "2010 census origin-destination shares (migration_od_2010.csv)"
     if pattern is None:
-        gravity = residents[:, None] * residents[None, :] * migration_deterrence(table, params, "labour")
-        np.fill_diagonal(gravity, 0.0)
-        pattern = gravity / gravity.sum()
+        pattern = np.multiply.outer(residents, residents)  # P_o P_j, then in place
+        pattern *= migration_deterrence(table, params, "labour")
+        np.fill_diagonal(pattern, 0.0)
+        pattern /= pattern.sum()
         source = "gravity P_o P_j mu^-kappa (no origin-destination data for these regions)"
     stock = params.migrant_stock_share * residents.sum() * pattern
     stayers = residents - stock.sum(axis=0)

@@ -18,10 +18,26 @@ YUAN_PER_100M = 1e8  # money is in 100 million yuan
 def haversine_km(lon_deg: np.ndarray, lat_deg: np.ndarray) -> np.ndarray:
     """Great-circle distances d[i, j] = 2 R asin(sqrt(hav(dlat) + cos lat_i cos lat_j hav(dlon)))."""
     lon, lat = np.radians(lon_deg), np.radians(lat_deg)
-    dlon = lon[None, :] - lon[:, None]
-    dlat = lat[None, :] - lat[:, None]
-    h = np.sin(dlat / 2) ** 2 + np.cos(lat)[:, None] * np.cos(lat)[None, :] * np.sin(dlon / 2) ** 2
-    return 2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+    cos_lat = np.cos(lat)
+    h = _half_angle_sine_squared(lat)  # in place from here: three N x N arrays (32 MB each at N = 2,000)
+    lon_term = np.multiply.outer(cos_lat, cos_lat)
+    lon_term *= _half_angle_sine_squared(lon)
+    h += lon_term
+    del lon_term
+    np.clip(h, 0.0, 1.0, out=h)
+    np.sqrt(h, out=h)
+    np.arcsin(h, out=h)
+    h *= 2.0 * EARTH_RADIUS_KM
+    return h
+
+
+def _half_angle_sine_squared(angle: np.ndarray) -> np.ndarray:
+    """sin((angle_j - angle_i) / 2)^2 for every pair (i, j), in place in one new N x N array."""
+    out = np.subtract(angle[None, :], angle[:, None])
+    out /= 2
+    np.sin(out, out=out)
+    out **= 2
+    return out
 
 
 def internal_distance_km(land_area_km2: np.ndarray) -> np.ndarray:
@@ -80,10 +96,16 @@ def trade_deterrence(
 
     ``border_cost`` holds b_s per sector; the result has shape (S, N, N).
     """
-    d = distance_km.copy()
-    np.fill_diagonal(d, internal_km)
-    log_tau = distance_elasticity * np.log(d)[None] + np.asarray(border_cost)[:, None, None] * (barrier_level * border)
-    log_tau *= -trade_elasticity  # in place: S x N x N temporaries are 96 MB each at N = 2,000
+    distance_term = distance_km.copy()
+    np.fill_diagonal(distance_term, internal_km)
+    np.log(distance_term, out=distance_term)
+    distance_term *= distance_elasticity
+    log_tau = np.empty((len(border_cost), *border.shape))  # in place from here: S x N x N is 96 MB at N = 2,000
+    level_border = np.broadcast_to(np.multiply(barrier_level, border), log_tau.shape)  # a level per sector or not
+    for s, cost in enumerate(np.asarray(border_cost, dtype=float)):
+        np.multiply(cost, level_border[s], out=log_tau[s])
+        log_tau[s] += distance_term
+    log_tau *= -trade_elasticity
     return np.exp(log_tau, out=log_tau)
 
 
@@ -233,15 +255,19 @@ def migration_cost(
     distance_elasticity: float,
 ) -> np.ndarray:
     """mu[o, j] = (1 + d/d0)^rho * exp(b * level[o, j] * border[o, j]), with mu[o, o] = 1."""
-    mu = (1.0 + distance_km / distance_scale_km) ** distance_elasticity
-    mu = mu * np.exp(border_cost * barrier_level * border)
+    mu = distance_km / distance_scale_km  # in place from here: two N x N arrays
+    mu += 1.0
+    mu **= distance_elasticity
+    border_term = np.multiply(border_cost * barrier_level, border)
+    mu *= np.exp(border_term, out=border_term)
     np.fill_diagonal(mu, 1.0)
     return mu
 
 
-def deterrence(cost: np.ndarray, elasticity: float) -> np.ndarray:
-    """D[o, j] = mu[o, j]^(-kappa): the cost part of a logit weight, computed once per policy state."""
-    return cost ** (-elasticity)
+def deterrence(cost: np.ndarray, elasticity: float, out: np.ndarray | None = None) -> np.ndarray:
+    """D[o, j] = mu[o, j]^(-kappa): the cost part of a logit weight, computed once per policy state (into ``out``
+    if given, which may be ``cost``)."""
+    return np.power(cost, -elasticity, out=out)
 
 
 def logit_shares(deterrence_matrix: np.ndarray, attractiveness: np.ndarray, elasticity: float) -> np.ndarray:
@@ -293,8 +319,10 @@ def round_rows_preserving_sums(target: np.ndarray) -> np.ndarray:
 
     Cumulative rounding: n[o, :] = diff(round(cumsum(target[o, :]))).
     """
-    cumulative = np.rint(np.cumsum(target, axis=1)).astype(np.int64)
-    out = np.empty_like(cumulative)
+    running = np.cumsum(target, axis=1)
+    cumulative = np.empty(running.shape, dtype=np.int64)
+    np.rint(running, out=cumulative, casting="unsafe")  # whole numbers, cast as astype(int64) casts them
+    out = running.view(np.int64)  # the float buffer is free now: two N x N arrays instead of four
     out[:, 0] = cumulative[:, 0]
     np.subtract(cumulative[:, 1:], cumulative[:, :-1], out=out[:, 1:])
     return out

@@ -724,3 +724,34 @@ def test_docs_count_the_cases_tried():
         assert re.search(rf"^\| {re.escape(kind)} \| {count} \|", doc, re.M), (kind, count)
     total = sum(case_counts().values())
     assert f"| **all hostile inputs** | **{total}** |" in doc
+
+
+def test_a_region_table_is_parsed_once_per_text_and_shared_read_only(tmp_path):
+    """load_region_table keeps the parsed table of a file's text: the same text gives the same (read-only) table,
+    an edited file is parsed again, and a broken file is reported every time it is loaded."""
+    import numpy as np
+
+    from yreb.inputs.regions import DEFAULT_REGION_TABLE, load_region_table
+
+    path = tmp_path / "regions.csv"
+    text = DEFAULT_REGION_TABLE.read_text(encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
+    first = load_region_table(path)
+    assert load_region_table(path) is first
+    assert first.source_file == str(path)
+    with pytest.raises(ValueError, match="read-only"):
+        first.gdp_100m_yuan[0] = 1.0
+    lines = text.splitlines()
+    header = lines[0].split(",")
+    row = lines[1].split(",")
+    row[header.index("gdp_100m_yuan")] = str(2 * float(row[header.index("gdp_100m_yuan")]))
+    path.write_text("\n".join([lines[0], ",".join(row), *lines[2:]]) + "\n", encoding="utf-8")
+    edited = load_region_table(path)
+    assert edited is not first
+    assert edited.gdp_100m_yuan[0] == 2 * first.gdp_100m_yuan[0]
+    np.testing.assert_array_equal(edited.gdp_100m_yuan[1:], first.gdp_100m_yuan[1:])
+    row[header.index("gdp_100m_yuan")] = "lots"
+    path.write_text("\n".join([lines[0], ",".join(row), *lines[2:]]) + "\n", encoding="utf-8")
+    for _ in range(2):
+        with pytest.raises(UserInputError, match="not a number"):
+            load_region_table(path)

@@ -153,22 +153,24 @@ class RunData:
         outside = [r for r, b in zip(self.regions.index, self.regions.in_belt) if not b]
         return [*self.groups] if len(outside) != 1 else [NATION, BELT, outside[0]]
 
-    def outcomes(self) -> pd.DataFrame:
-        """Regional variables, their aggregates (Nation, Belt, ...) and belt metrics in one tidy table."""
+    def outcomes(self, year: int | None = None) -> pd.DataFrame:
+        """Regional variables, their aggregates (Nation, Belt, ...) and belt metrics in one tidy table; with
+        ``year``, that year's rows only (aggregates are per year; the metrics are computed from every year)."""
+        results = self.results if year is None else self.results[self.results.year == year]
+        metrics = self.belt_metrics()
+        if year is not None:
+            metrics = metrics[metrics.year == year]
+        return pd.concat([results, group_aggregates(results, self.groups), metrics], ignore_index=True)
+
+    def belt_metrics(self) -> pd.DataFrame:
+        """The registered belt metrics the results can give, per replication and year (region 'Belt')."""
         r = self.regions
-        return pd.concat(
-            [
-                self.results,
-                group_aggregates(self.results, self.groups),
-                belt_metrics(
-                    self.results,
-                    list(r.index),
-                    list(r.in_belt),
-                    list(r.subregion),
-                    available_metrics(BELT_METRICS, self.results.variable.unique()),
-                ),
-            ],
-            ignore_index=True,
+        return belt_metrics(
+            self.results,
+            list(r.index),
+            list(r.in_belt),
+            list(r.subregion),
+            available_metrics(BELT_METRICS, self.results.variable.unique()),
         )
 
 

@@ -117,6 +117,10 @@ class RegionTable:
         prov = np.asarray(self.province)
         return self._derived("_border", lambda: (prov[:, None] != prov[None, :]).astype(float))
 
+    def __post_init__(self) -> None:
+        for array in self._arrays().values():  # shared between scenarios (load_region_table): never changed
+            array.setflags(write=False)
+
     def _derived(self, name: str, compute) -> np.ndarray:
         """An N x N matrix derived from the table, kept on the instance (not pickled: see __getstate__)."""
         value = self.__dict__.get(name)
@@ -222,10 +226,12 @@ def read_text(path: Path, kind: str) -> str:
     return text
 
 
-def read_csv_strict(path: Path) -> pd.DataFrame:
-    """Read a UTF-8 CSV, turning unreadable, too large, empty or non-UTF-8 files into UserInputError."""
-    check_file_size(path, "CSV", MAX_CSV_BYTES)
-    text = read_text(path, "CSV")
+def read_csv_strict(path: Path, text: str | None = None) -> pd.DataFrame:
+    """Read a UTF-8 CSV (or parse ``text``, already read from ``path``), turning unreadable, too large, empty or
+    non-UTF-8 files into UserInputError."""
+    if text is None:
+        check_file_size(path, "CSV", MAX_CSV_BYTES)
+        text = read_text(path, "CSV")
     from io import StringIO
 
     import pandas as pd
@@ -236,11 +242,30 @@ def read_csv_strict(path: Path) -> pd.DataFrame:
         _fail(str(path), f"not a valid CSV table: {exc}")
 
 
+_TABLES: dict[tuple[str, str], RegionTable] = {}  # (path as given, SHA-256 of the text) -> its table
+_TABLES_KEPT = 16
+
+
 def load_region_table(path: str | Path | None = None) -> RegionTable:
-    """Load and validate a region table; rows are reported with their line numbers in the file."""
+    """Load and validate a region table; rows are reported with their line numbers in the file.
+
+    The file is read every time; a text already parsed from the same path is not parsed again (a sweep resolves
+    its base scenario once per design point): the tables' arrays are read-only, so callers can share them.
+    """
     path = Path(path) if path is not None else DEFAULT_REGION_TABLE
+    check_file_size(path, "CSV", MAX_CSV_BYTES)
+    text = read_text(path, "CSV")
+    key = (str(path), hashlib.sha256(text.encode()).hexdigest())
+    if key not in _TABLES:
+        if len(_TABLES) >= _TABLES_KEPT:
+            _TABLES.clear()
+        _TABLES[key] = _parse_region_table(path, text)
+    return _TABLES[key]
+
+
+def _parse_region_table(path: Path, text: str) -> RegionTable:
     name = str(path)
-    df = read_csv_strict(path)
+    df = read_csv_strict(path, text)
     missing = [c for c in REQUIRED_COLUMNS if c not in df.columns]
     if missing:
         _fail(

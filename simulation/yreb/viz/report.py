@@ -177,13 +177,14 @@ def write_run_report(folder: str | Path, *, more_figures: bool = False) -> Path:
     concepts and metadata."""
     folder = Path(folder)
     run = load_run(folder, flows=False)
-    outcomes = run.outcomes()
     end = run.years[1]
+    metrics = run.belt_metrics()
+    outcomes = run.outcomes(year=end)  # the tables show the last year only
     panels = [(BELT, m, OUTCOME_LABELS[m]) for m in INEQUALITY_METRICS]
     title = f"Inequality, convergence and concentration in the belt: scenario '{run.name}'"
     if more_figures:
-        save_figure(plot_level_panels(outcomes, panels, [run.name], title), folder / "inequality.png")
-    inequality = level_chart(outcomes, panels, [run.name], title, ident="inequality")
+        save_figure(plot_level_panels(metrics, panels, [run.name], title), folder / "inequality.png")
+    inequality = level_chart(metrics, panels, [run.name], title, ident="inequality")
     images = [folder / f"{v}.png" for v in RUN_PLOTS]
     intro = (
         f"<p>{html.escape(run.description or '(no description)')}</p><p class='note'>{run.years[0]}-{end}, "

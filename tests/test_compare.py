@@ -423,3 +423,44 @@ def test_province_outlines_are_cached_with_the_same_numbers(monkeypatch, tmp_pat
     third, _ = load_boundaries(names)
     assert all(np.array_equal(a, b) for a, b in zip(third.regions["Anhui"], first.regions["Anhui"]))
     assert maps.outline_cache_dir() == tmp_path / "yreb"
+
+
+def test_panel_grids_label_years_once_per_column_at_round_years(runs):
+    """Per-region difference panels share their years: only the lowest panel of each column shows year tick
+    labels and the 'year' title, and the ticks fall on round years (2015, 2020, ..., 2035)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from yreb.analysis.compare import compare_runs, load_run
+    from yreb.viz.compare_plots import plot_difference_panels
+    from yreb.viz.plotting import format_year_axis
+
+    _, base, scen = runs
+    c = compare_runs([load_run(base), load_run(scen)])
+    panels = [(r, "gdp_100m_yuan", r) for r in c.baseline.belt]  # 11 panels: rows of 5, 5 and 1
+    fig = plot_difference_panels(c.summary, panels, c.order, "title", 2, pct=True, ncols=5)
+    fig.canvas.draw()
+    shown = {}
+    for ax in [a for a in fig.axes if a.get_visible()]:
+        spec = ax.get_subplotspec()
+        labels = [t.get_text() for t in ax.get_xticklabels() if t.get_visible() and t.get_text()]
+        shown[(spec.rowspan.start, spec.colspan.start)] = (labels, ax.get_xlabel())
+    plt.close(fig)
+    assert len(shown) == 11
+    for (row, column), (labels, title) in shown.items():
+        lowest = max(r for r, col in shown if col == column)
+        if row == lowest:
+            assert title == "year"
+            assert labels and all(text.isdigit() for text in labels), labels
+        else:
+            assert labels == [] and title == ""
+    assert shown[(1, 4)][1] == "year"  # the last panel of its column: nothing below it in the grid's last row
+    fig, ax = plt.subplots()
+    ax.plot([2015, 2035], [0.0, 1.0])
+    format_year_axis(ax)
+    fig.canvas.draw()
+    low, high = ax.get_xlim()
+    assert [int(t) for t in ax.get_xticks() if low <= t <= high] == [2015, 2020, 2025, 2030, 2035]
+    plt.close(fig)

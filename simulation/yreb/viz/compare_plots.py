@@ -67,14 +67,31 @@ def _finish(fig, axes, suptitle: str, handles_from, note: str, words: Words) -> 
     for ax in axes:
         format_year_axis(ax)
         ax.set_xlabel(words.t("year"))
+        ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(nbins=PANEL_Y_BINS, steps=PANEL_Y_STEPS))
         ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(_tick_label))
         ax.grid(alpha=0.3)
         fit_title(ax, ax.get_title(), 10)
+    for ax in _with_a_panel_below(axes):  # the panels share their years: labelled once per column, at the bottom
+        ax.tick_params(axis="x", labelbottom=False)
+        ax.set_xlabel("")
     height = fig.get_figheight()
     title_lines = title.get_text().count("\n") + 1
     legend_lines = rows + note.count("\n") + 1
     rect = (0, (0.35 + 0.2 * legend_lines) / height, 1, 1 - (0.12 + 0.25 * title_lines) / height)
     fig.set_layout_engine("tight", rect=rect)  # laid out when drawn (by a child process in parallel_figures)
+
+
+PANEL_Y_BINS, PANEL_Y_STEPS = 5, [1, 2, 2.5, 5, 10]  # at most five round intervals on a panel's value axis
+
+
+def _with_a_panel_below(axes) -> list:
+    """The panels of a grid that have another visible panel below them in their column."""
+    lowest = {}
+    for ax in axes:
+        spec = ax.get_subplotspec()
+        column, row = spec.colspan.start, spec.rowspan.start
+        lowest[column] = max(lowest.get(column, row), row)
+    return [ax for ax in axes if ax.get_subplotspec().rowspan.start < lowest[ax.get_subplotspec().colspan.start]]
 
 
 def _tick_label(x: float, _pos=None) -> str:

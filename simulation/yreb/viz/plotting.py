@@ -77,9 +77,12 @@ def scenario_colour(name: str, order: list[str] | None = None) -> str:
     return SCENARIO_PALETTE[digest % len(SCENARIO_PALETTE)]
 
 
+YEAR_TICK_STEPS = [1, 2, 5, 10]  # round years: 2015, 2020, ... over two decades; every year over five
+
+
 def format_year_axis(ax) -> None:
-    """Whole-year ticks labelled 'year'."""
-    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    """Whole, round-year ticks (at most six intervals) labelled 'year'."""
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(nbins=6, integer=True, steps=YEAR_TICK_STEPS))
     ax.set_xlabel("year")
 
 

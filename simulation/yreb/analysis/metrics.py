@@ -398,26 +398,64 @@ def aggregate_groups(regions: list[str], in_belt: list[bool]) -> dict[str, list[
     return groups
 
 
+@dataclass(frozen=True)
+class RegionCube:
+    """A tidy table's values as an array (run-year rows, variables, regions), for sums over groups of regions.
+
+    ``index`` holds the rows' keys, sorted (as a grouped table's index); a missing (row, variable, region) is NaN
+    and counts as 0 in sums, as in a grouped pandas sum.
+    """
+
+    index: pd.MultiIndex
+    variables: dict[str, int]
+    region_names: list[str]
+    values: np.ndarray
+
+    @classmethod
+    def of(cls, results: pd.DataFrame, keys: list[str]) -> RegionCube:
+        """The cube of ``results`` (columns ``keys``, region, variable, value)."""
+        rows = results.groupby(keys, sort=True).ngroup().to_numpy()
+        index = pd.MultiIndex.from_frame(results[keys].drop_duplicates().sort_values(keys, ignore_index=True))
+        variable_codes, variables = pd.factorize(results["variable"])
+        region_codes, regions = pd.factorize(results["region"])
+        values = np.full((len(index), len(variables), len(regions)), np.nan)
+        values[rows, variable_codes, region_codes] = results["value"].to_numpy(dtype=float)
+        return cls(index, {str(v): k for k, v in enumerate(variables)}, [str(r) for r in regions], values)
+
+    def regions(self, members: Iterable[str]) -> np.ndarray:
+        """Positions of ``members`` on the region axis (those the table has), in the table's order."""
+        wanted = set(members)
+        return np.array([k for k, name in enumerate(self.region_names) if name in wanted], dtype=int)
+
+    def total(self, variable: str, regions: np.ndarray, weight: str | None = None) -> np.ndarray:
+        """Per row, sum_r x_r over ``regions`` (NaN counted as 0), or sum_r x_r w_r with ``weight`` w."""
+        x = self.values[:, self.variables[variable], regions]
+        if weight is not None:
+            x = x * self.values[:, self.variables[weight], regions]
+        return np.nansum(x, axis=1)
+
+
 def group_aggregates(results: pd.DataFrame, groups: Mapping[str, list[str]]) -> pd.DataFrame:
     """Every recorded variable aggregated over each group of regions (region = the group's label), by the
-    variable's rule in ``yreb.model.outputs.VARIABLES``: sums, ratios of sums, or weighted means."""
+    variable's rule in ``yreb.model.outputs.VARIABLES``: sums, ratios of sums, or weighted means (numpy sums over
+    the group's regions of a ``RegionCube``)."""
     keys = RUN_KEYS + ["year"]
+    cube = RegionCube.of(results, keys)
     frames = []
     for label, members in groups.items():
         data = results[results.region.isin(members)]
-        wide = data.pivot_table(index=keys, columns="variable", values="value", aggfunc="sum")
         units = data.groupby("variable", sort=False)["unit"].first()
+        group = cube.regions(members)
         values = {}
         for name in units.index:
             rule = VARIABLES[name] if name in VARIABLES else None
             if rule is None or rule.rule == "sum":
-                values[name] = wide[name]
+                total = cube.total(name, group)
             elif rule.rule == "ratio":
-                values[name] = wide[rule.numerator] / wide[rule.denominator] * rule.factor
+                total = cube.total(rule.numerator, group) / cube.total(rule.denominator, group) * rule.factor
             else:
-                weight = data[data.variable == rule.weight].set_index(keys + ["region"])["value"]
-                value = data[data.variable == name].set_index(keys + ["region"])["value"]
-                values[name] = (value * weight).groupby(level=keys).sum() / weight.groupby(level=keys).sum()
+                total = cube.total(name, group, weight=rule.weight) / cube.total(rule.weight, group)
+            values[name] = pd.Series(total, index=cube.index)
         table = pd.DataFrame(values).reset_index().melt(id_vars=keys, var_name="variable", value_name="value")
         table["unit"] = table.variable.map(units)
         table["region"] = label

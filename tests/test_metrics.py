@@ -232,6 +232,25 @@ def test_group_aggregates_follow_each_variables_rule(small_run):
     assert value[(0, 2016, "tfp")] == pytest.approx((y / 1e3 * y).sum() / y.sum(), rel=1e-12)
 
 
+def test_group_aggregates_leave_gaps_where_the_group_has_no_rows(small_run):
+    """A cell none of the group's regions has is missing (NaN), not 0; a run-year without rows for the group
+    has no aggregate rows; a NaN value counts as 0 within a sum, as in a grouped pandas sum."""
+    results, gdp, pop, talent, co2 = small_run
+    belt = ["A", "B", "C"]
+    no_co2 = (results.variable == "co2_Mt") & results.region.isin(belt) & (results.year == 2017)
+    no_year = results.region.isin(belt) & (results.replication == 1) & (results.year == 2016)
+    nan_gdp = (results.variable == "gdp_100m_yuan") & (results.region == "A") & (results.year == 2015)
+    data = results[~no_co2 & ~no_year].copy()
+    data.loc[nan_gdp, "value"] = np.nan
+    agg = group_aggregates(data, {"Belt": belt})
+    value = agg.set_index(["replication", "year", "variable"]).value
+    assert np.isnan(value[(0, 2017, "co2_Mt")]) and np.isnan(value[(1, 2017, "co2_Mt")])
+    assert value[(0, 2017, "gdp_100m_yuan")] == pytest.approx(gdp[0, 2, :3].sum(), rel=1e-12)
+    assert not ((agg.replication == 1) & (agg.year == 2016)).any()
+    assert ((agg.replication == 0) & (agg.year == 2016)).any()
+    assert value[(0, 2015, "gdp_100m_yuan")] == pytest.approx(gdp[0, 0, 1:3].sum(), rel=1e-12)
+
+
 def test_gdp_concepts_gaps():
     results = pd.DataFrame(
         {

@@ -741,6 +741,10 @@ def test_a_region_table_is_parsed_once_per_text_and_shared_read_only(tmp_path):
     assert first.source_file == str(path)
     with pytest.raises(ValueError, match="read-only"):
         first.gdp_100m_yuan[0] = 1.0
+    import pickle
+
+    copied = pickle.loads(pickle.dumps(first))  # as a sweep worker receives it
+    assert not copied.gdp_100m_yuan.flags.writeable and copied.fingerprint() == first.fingerprint()
     lines = text.splitlines()
     header = lines[0].split(",")
     row = lines[1].split(",")

@@ -402,14 +402,16 @@ def aggregate_groups(regions: list[str], in_belt: list[bool]) -> dict[str, list[
 class RegionCube:
     """A tidy table's values as an array (run-year rows, variables, regions), for sums over groups of regions.
 
-    ``index`` holds the rows' keys, sorted (as a grouped table's index); a missing (row, variable, region) is NaN
-    and counts as 0 in sums, as in a grouped pandas sum.
+    ``index`` holds the rows' keys, sorted (as a grouped table's index); ``recorded`` marks the (row, variable,
+    region) cells the table has. A NaN value counts as 0 in sums, as in a grouped pandas sum; a sum over regions
+    none of which has the cell is NaN.
     """
 
     index: pd.MultiIndex
     variables: dict[str, int]
     region_names: list[str]
     values: np.ndarray
+    recorded: np.ndarray
 
     @classmethod
     def of(cls, results: pd.DataFrame, keys: list[str]) -> RegionCube:
@@ -420,7 +422,10 @@ class RegionCube:
         region_codes, regions = pd.factorize(results["region"])
         values = np.full((len(index), len(variables), len(regions)), np.nan)
         values[rows, variable_codes, region_codes] = results["value"].to_numpy(dtype=float)
-        return cls(index, {str(v): k for k, v in enumerate(variables)}, [str(r) for r in regions], values)
+        recorded = np.zeros(values.shape, dtype=bool)
+        recorded[rows, variable_codes, region_codes] = True
+        names = {str(v): k for k, v in enumerate(variables)}
+        return cls(index, names, [str(r) for r in regions], values, recorded)
 
     def regions(self, members: Iterable[str]) -> np.ndarray:
         """Positions of ``members`` on the region axis (those the table has), in the table's order."""
@@ -429,10 +434,15 @@ class RegionCube:
 
     def total(self, variable: str, regions: np.ndarray, weight: str | None = None) -> np.ndarray:
         """Per row, sum_r x_r over ``regions`` (NaN counted as 0), or sum_r x_r w_r with ``weight`` w."""
-        x = self.values[:, self.variables[variable], regions]
+        v = self.variables[variable]
+        x = self.values[:, v, regions]
         if weight is not None:
             x = x * self.values[:, self.variables[weight], regions]
-        return np.nansum(x, axis=1)
+        return np.where(self.recorded[:, v, regions].any(axis=1), np.nansum(x, axis=1), np.nan)
+
+    def rows_of(self, regions: np.ndarray) -> np.ndarray:
+        """The rows in which at least one of ``regions`` has a cell."""
+        return self.recorded[:, :, regions].any(axis=(1, 2))
 
 
 def group_aggregates(results: pd.DataFrame, groups: Mapping[str, list[str]]) -> pd.DataFrame:
@@ -446,16 +456,18 @@ def group_aggregates(results: pd.DataFrame, groups: Mapping[str, list[str]]) -> 
         data = results[results.region.isin(members)]
         units = data.groupby("variable", sort=False)["unit"].first()
         group = cube.regions(members)
+        rows = cube.rows_of(group)
         values = {}
         for name in units.index:
             rule = VARIABLES[name] if name in VARIABLES else None
-            if rule is None or rule.rule == "sum":
-                total = cube.total(name, group)
-            elif rule.rule == "ratio":
-                total = cube.total(rule.numerator, group) / cube.total(rule.denominator, group) * rule.factor
-            else:
-                total = cube.total(name, group, weight=rule.weight) / cube.total(rule.weight, group)
-            values[name] = pd.Series(total, index=cube.index)
+            with np.errstate(divide="ignore", invalid="ignore"):  # 0 / 0 is NaN, as in pandas
+                if rule is None or rule.rule == "sum":
+                    total = cube.total(name, group)
+                elif rule.rule == "ratio":
+                    total = cube.total(rule.numerator, group) / cube.total(rule.denominator, group) * rule.factor
+                else:
+                    total = cube.total(name, group, weight=rule.weight) / cube.total(rule.weight, group)
+            values[name] = pd.Series(total[rows], index=cube.index[rows])
         table = pd.DataFrame(values).reset_index().melt(id_vars=keys, var_name="variable", value_name="value")
         table["unit"] = table.variable.map(units)
         table["region"] = label

@@ -134,6 +134,12 @@ class RegionTable:
         """Pickle the table's fields only: derived matrices are recomputed where the table is unpickled."""
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
+    def __setstate__(self, state: dict) -> None:
+        """Unpickled (sweep workers, Dask): the same fields, read-only again."""
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
+        self.__post_init__()
+
     def _arrays(self) -> dict[str, np.ndarray]:
         return {f.name: getattr(self, f.name) for f in fields(self) if isinstance(getattr(self, f.name), np.ndarray)}
 
@@ -256,11 +262,13 @@ def load_region_table(path: str | Path | None = None) -> RegionTable:
     check_file_size(path, "CSV", MAX_CSV_BYTES)
     text = read_text(path, "CSV")
     key = (str(path), hashlib.sha256(text.encode()).hexdigest())
-    if key not in _TABLES:
+    table = _TABLES.get(key)
+    if table is None:
+        table = _parse_region_table(path, text)
         if len(_TABLES) >= _TABLES_KEPT:
             _TABLES.clear()
-        _TABLES[key] = _parse_region_table(path, text)
-    return _TABLES[key]
+        _TABLES[key] = table
+    return table
 
 
 def _parse_region_table(path: Path, text: str) -> RegionTable:

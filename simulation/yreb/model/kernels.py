@@ -319,7 +319,7 @@ def round_rows_preserving_sums(target: np.ndarray) -> np.ndarray:
 
     Cumulative rounding: n[o, :] = diff(round(cumsum(target[o, :]))).
     """
-    running = np.cumsum(target, axis=1)
+    running = np.cumsum(target, axis=1, dtype=np.float64)  # 8-byte floats: the buffer is reused as int64
     cumulative = np.empty(running.shape, dtype=np.int64)
     np.rint(running, out=cumulative, casting="unsafe")  # whole numbers, cast as astype(int64) casts them
     out = running.view(np.int64)  # the float buffer is free now: two N x N arrays instead of four

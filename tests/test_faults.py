@@ -23,8 +23,9 @@ import pytest
 from helpers import ROOT
 from test_integrity import one_error, yreb
 from test_sweep import GRID, write_sweep
+from yreb.runs.integrity import manifest
 from yreb.runs.results import load_results
-from yreb.runs.storage import KILL_POINT_VARIABLE, MARKER, TMP_PREFIX, neutralise_formulas
+from yreb.runs.storage import KILL_POINT_VARIABLE, MARKER, TMP_PREFIX, neutralise_formulas, write_table
 from yreb.sweep.store import shard_files
 
 QUICK = 'name = "quick"\nreplications = 2\nend_year = 2017\n'
@@ -362,6 +363,35 @@ def test_formula_like_text_is_neutralised_in_csv_output(tmp_path):
     assert out.value.tolist() == [-8766.6, 1.0, 2.0] and frame.region[0] == "-2-3"
     categorical = neutralise_formulas(frame.astype({"region": "category"}))  # categories are text cells too
     assert categorical.region.tolist() == ["'-2-3", "Anhui", "'=1+1"]
+
+
+def test_a_table_csv_reads_back_to_the_values_written_and_quotes_only_when_a_cell_needs_it(tmp_path):
+    awkward = [0.1 + 0.2, 1e-7, 1e16, 123456789.12345679, -0.0, 26887.0, float("nan"), float("inf"), 5e-324]
+    rows = len(awkward)
+    frame = pd.DataFrame(
+        {
+            "region": pd.Categorical(["Anhui", "=1+1"] * 4 + ["Anhui"]),
+            "scenario": "baseline",
+            "year": range(2015, 2015 + rows),
+            "value": awkward,
+            "people": pd.array([1, None] + [3] * (rows - 2), dtype="Int64"),
+            "flag": [True, False] * 4 + [True],
+            "=sum": 1.5,
+        }
+    )
+    write_table(frame, tmp_path / "plain")
+    text = (tmp_path / "plain.csv").read_text(encoding="utf-8")
+    assert text.splitlines()[0] == "region,scenario,year,value,people,flag,'=sum" and '"' not in text
+    back = pd.read_csv(tmp_path / "plain.csv")
+    assert back.value.to_numpy().tobytes() == frame.value.to_numpy().tobytes()  # bit for bit, -0.0 and NaN too
+    assert back.region.tolist() == ["Anhui", "'=1+1"] * 4 + ["Anhui"] and back.flag.tolist() == frame.flag.tolist()
+    assert back.people.isna().tolist() == frame.people.isna().tolist() and back.year.tolist() == frame.year.tolist()
+
+    awkward_text = frame.assign(scenario=['a, "quoted"\nname', "", "x"] * 3)
+    write_table(awkward_text, tmp_path / "quoted")
+    back = pd.read_csv(tmp_path / "quoted.csv", keep_default_na=False)
+    assert back.scenario.tolist() == awkward_text.scenario.tolist()
+    assert manifest(tmp_path, [tmp_path / "quoted.csv"])["files"]["quoted.csv"]["rows"] == rows
 
 
 def test_a_region_named_like_a_formula_and_formula_sweep_values_reach_csv_neutralised(tmp_path):

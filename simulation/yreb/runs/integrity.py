@@ -13,12 +13,14 @@ what the tables held.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import json
 from pathlib import Path, PurePosixPath
 
-import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from yreb.errors import UserInputError
@@ -44,8 +46,11 @@ def _table_shape(path: Path, data: bytes | None = None) -> dict:
         meta = pq.ParquetFile(source)
         schema = meta.schema_arrow
         return {"rows": meta.metadata.num_rows, "columns": [[f.name, str(f.type)] for f in schema]}
-    frame = pd.read_csv(io.BytesIO(data) if data is not None else path, dtype=str, keep_default_na=False)
-    return {"rows": len(frame), "columns": [[c, "text"] for c in frame.columns]}
+    data = path.read_bytes() if data is None else data
+    names = next(csv.reader(io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", newline="")), [])
+    text = pa_csv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False)
+    table = pa_csv.read_csv(io.BytesIO(data), convert_options=text)  # every cell as text: nothing inferred
+    return {"rows": table.num_rows, "columns": [[c, "text"] for c in table.column_names]}
 
 
 def file_record(path: Path) -> dict:

@@ -180,9 +180,10 @@ def test_haversine_matches_reference_distance():
 
 
 def test_in_place_cost_kernels_equal_their_equations_bit_for_bit():
-    """haversine_km, trade_deterrence, migration_cost, deterrence and round_rows_preserving_sums work in place
-    to keep few N x N arrays alive at large N; each equals its MODEL.md equation written as plain numpy
-    expressions, bit for bit (scalar barrier level, and one level per sector)."""
+    """haversine_km, trade_deterrence, migration_cost, deterrence, round_rows_preserving_sums, logit_shares,
+    expected_utility and transfer_coefficients work in place to keep few N x N arrays alive at large N; each
+    equals its MODEL.md equation written as plain numpy expressions, bit for bit (scalar barrier level, and
+    one level per sector; attractiveness per destination and per pair)."""
     rng = np.random.default_rng(3)
     n = 9
     lon, lat = rng.uniform(100, 122, n), rng.uniform(24, 34, n)
@@ -213,3 +214,14 @@ def test_in_place_cost_kernels_equal_their_equations_bit_for_bit():
         k.round_rows_preserving_sums(target.T),
         np.diff(np.rint(np.cumsum(target.T, axis=1)).astype(np.int64), axis=1, prepend=0),
     )
+    for attractiveness in (rng.uniform(0.5, 2, n), rng.uniform(0.5, 2, (n, n))):
+        for kappa in (1.5, 2.0):  # 2.0 takes numpy's squaring shortcut
+            weights = mu * (attractiveness / attractiveness.max()) ** kappa
+            assert np.array_equal(k.logit_shares(mu, attractiveness, kappa), weights / weights.sum(1, keepdims=True))
+            utility = (mu * attractiveness**kappa).sum(axis=1) ** (1.0 / kappa)
+            assert np.array_equal(k.expected_utility(mu, attractiveness, kappa), utility)
+    net_outflow, value_added = rng.uniform(-0.2, 0.2, n), rng.uniform(1e3, 1e5, n)
+    share = net_outflow - (net_outflow * value_added).sum() / value_added.sum()
+    pay, receive = np.maximum(share, 0.0), np.maximum(-share, 0.0) * value_added
+    expected = (receive / receive.sum())[:, None] * pay[None, :] - np.diag(pay)
+    assert np.array_equal(k.transfer_coefficients(net_outflow, value_added), expected)

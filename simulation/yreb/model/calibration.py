@@ -179,11 +179,14 @@ def balance_attractiveness(row_totals: np.ndarray, targets: np.ndarray, weights:
     raise RuntimeError(f"migration calibration did not converge (max relative gap {np.abs(f / t).max():.2e})")
 
 
-def initial_stocks(table: RegionTable, params: ModelParameters) -> tuple[np.ndarray, np.ndarray, str]:
+def initial_stocks(
+    table: RegionTable, params: ModelParameters, labour_deterrence: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, str]:
     """Registration x residence stocks of talent and labour (whole persons, residents exact) (5.3).
 
     Cross-region migrants (``migrant_stock_share`` x residents) are spread over pairs by the shipped 2010
-    census pattern, or, for region sets it does not cover, by gravity P_o P_j mu[o, j]^-kappa_L; talent
+    census pattern, or, for region sets it does not cover, by gravity P_o P_j mu[o, j]^-kappa_L (the
+    ``labour_deterrence`` of ``migration_deterrence``); talent
     residents of j have the same origins as all residents of j. Returns (talent, labour, pattern source).
     """
     residents = table.population_persons
@@ -191,7 +194,7 @@ def initial_stocks(table: RegionTable, params: ModelParameters) -> tuple[np.ndar
     source = "2010 census origin-destination shares (migration_od_2010.csv)"
     if pattern is None:
         pattern = np.multiply.outer(residents, residents)  # P_o P_j, then in place
-        pattern *= migration_deterrence(table, params, "labour")
+        pattern *= labour_deterrence
         np.fill_diagonal(pattern, 0.0)
         pattern /= pattern.sum()
         source = "gravity P_o P_j mu^-kappa (no origin-destination data for these regions)"
@@ -209,7 +212,9 @@ def initial_stocks(table: RegionTable, params: ModelParameters) -> tuple[np.ndar
 
 def movers_per_year(stock: np.ndarray, shares: np.ndarray, rechoice_rate: float) -> float:
     """Expected persons changing region of residence in a year: psi sum_oj X[o, j] (1 - m[o, j]) (5.6)."""
-    return float(rechoice_rate * (stock * (1.0 - shares)).sum())
+    leaving = 1.0 - shares
+    leaving *= stock  # in place: one N x N temporary
+    return float(rechoice_rate * leaving.sum())
 
 
 # --- incomes and capital ------------------------------------------------------------------------------
@@ -328,7 +333,8 @@ def _calibrate(table: RegionTable, params: ModelParameters) -> Calibration:
     beta_h, beta_l = labour_exponents(params, talent, labour)
     bundle = k.factor_bundle(table.capital_stock_100m_yuan, talent, labour, land, alpha, beta_h, beta_l, gamma)
     base_tfp = value_added / bundle
-    talent_stock, labour_stock, pattern_source = initial_stocks(table, params)
+    labour_deterrence = migration_deterrence(table, params, "labour")
+    talent_stock, labour_stock, pattern_source = initial_stocks(table, params, labour_deterrence)
     people = talent_stock + labour_stock
     ownership, saving, wedge, flows, dividend, income = calibrate_capital(table, params, people)
     # goods trade: every region sells its observed value added by sector at unit prices
@@ -353,8 +359,9 @@ def _calibrate(table: RegionTable, params: ModelParameters) -> Calibration:
     ):
         wage = beta * value_added / residents
         real_income = wage[None, :] + dividend[:, None]  # cost of living is 1 in the base year
-        deterrence_x = migration_deterrence(table, params, factor)
-        weights = deterrence_x * real_income**kappa
+        deterrence_x = labour_deterrence if factor == "labour" else migration_deterrence(table, params, factor)
+        weights = real_income**kappa
+        weights *= deterrence_x
         target = residents + net_by_factor[factor] / max(params.rechoice_rate, 1e-12)
         v = balance_attractiveness(stock.sum(axis=1), target, weights)
         amenities[factor] = v ** (1.0 / kappa)

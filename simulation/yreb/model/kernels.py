@@ -240,7 +240,9 @@ def transfer_coefficients(net_outflow_share: np.ndarray, value_added: np.ndarray
     pay = np.maximum(share, 0.0)
     receive = np.maximum(-share, 0.0) * value_added
     sigma = receive / receive.sum() if receive.sum() > 0 else np.zeros_like(receive)
-    return sigma[:, None] * pay[None, :] - np.diag(pay)
+    out = np.multiply.outer(sigma, pay)
+    out[np.diag_indices_from(out)] -= pay  # what subtracting diag(pay) gives, without a second N x N matrix
+    return out
 
 
 # --- migration (7.6) --------------------------------------------------------------------------------
@@ -275,7 +277,9 @@ def logit_shares(deterrence_matrix: np.ndarray, attractiveness: np.ndarray, elas
 
     ``attractiveness`` V is a vector (one value per destination) or an (N, N) matrix.
     """
-    weights = deterrence_matrix * (attractiveness / attractiveness.max()) ** elasticity
+    weights = attractiveness / attractiveness.max()
+    weights **= elasticity
+    weights = _times_deterrence(deterrence_matrix, weights)
     weights /= weights.sum(axis=1, keepdims=True)
     return weights
 
@@ -286,7 +290,15 @@ def expected_utility(deterrence_matrix: np.ndarray, attractiveness: np.ndarray, 
     Up to the constant Gamma(1 - 1/kappa) of the Frechet (logit) choice, this is the welfare of the
     location choice in units of real income: migration costs (in D) lower it.
     """
-    return (deterrence_matrix * attractiveness**elasticity).sum(axis=1) ** (1.0 / elasticity)
+    return _times_deterrence(deterrence_matrix, attractiveness**elasticity).sum(axis=1) ** (1.0 / elasticity)
+
+
+def _times_deterrence(deterrence_matrix: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """D[o, j] w[o, j] (or w[j]), into ``weights`` when it is a fresh (N, N) array: no N x N temporary."""
+    if weights.shape == deterrence_matrix.shape:
+        weights *= deterrence_matrix
+        return weights
+    return deterrence_matrix * weights
 
 
 STATIONARY_TOLERANCE = 1e-15  # max |P m - P| of the stationary residence shares (sum 1)
